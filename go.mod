@@ -1,0 +1,3 @@
+module github.com/zodbneo/zodbneo
+
+go 1.26.8
