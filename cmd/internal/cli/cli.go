@@ -1,0 +1,104 @@
+// Package cli holds what every zodbneo command front end shares: how errors
+// are printed and which exit status they give.
+//
+// The contract (DESIGN.md): errors go to stderr as one line saying what
+// failed and why; exit status 0 is success, 1 failure, 2 bad usage.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// UsageError marks an error in how a command was called: it exits with
+// status 2.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Usagef returns a *UsageError with a formatted message.
+func Usagef(format string, args ...any) error {
+	return &UsageError{fmt.Errorf(format, args...)}
+}
+
+// Prepare sets a root command up for the contract: cobra's own error and
+// usage printing are silenced (Run prints one line instead), and flag
+// errors become usage errors.
+func Prepare(root *cobra.Command) {
+	root.SilenceErrors = true
+	root.SilenceUsage = true
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &UsageError{err}
+	})
+	for _, c := range root.Commands() {
+		Prepare(c)
+	}
+}
+
+// Run executes root with args and returns the exit status, printing any
+// error to stderr as one line prefixed with the program's name.
+func Run(root *cobra.Command, args []string, stderr io.Writer) int {
+	Prepare(root)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
+	fmt.Fprintf(stderr, "%s: %s\n", root.Name(), msg)
+	if isUsage(err) {
+		return 2
+	}
+	return 1
+}
+
+func isUsage(err error) bool {
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		return true
+	}
+	// cobra's own argument and command errors are plain errors.
+	s := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag",
+		"accepts ", "requires at least", "requires at most", "invalid argument"} {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Main runs root on the process's arguments and exits with the status.
+func Main(root *cobra.Command) {
+	os.Exit(Run(root, os.Args[1:], os.Stderr))
+}
+
+// ExactArgs is cobra.ExactArgs returning a *UsageError.
+func ExactArgs(n int) cobra.PositionalArgs {
+	return wrapArgs(cobra.ExactArgs(n))
+}
+
+// MinimumNArgs is cobra.MinimumNArgs returning a *UsageError.
+func MinimumNArgs(n int) cobra.PositionalArgs {
+	return wrapArgs(cobra.MinimumNArgs(n))
+}
+
+// RangeArgs is cobra.RangeArgs returning a *UsageError.
+func RangeArgs(min, max int) cobra.PositionalArgs {
+	return wrapArgs(cobra.RangeArgs(min, max))
+}
+
+func wrapArgs(f cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := f(cmd, args); err != nil {
+			return &UsageError{err}
+		}
+		return nil
+	}
+}
