@@ -1,0 +1,65 @@
+// Package fs1 reads ZODB FileStorage files (data.fs), the format Python's
+// ZODB.FileStorage writes, and serves them as a zodb.Storage registered for
+// the "file" URL scheme.
+//
+// The package has two layers. The low-level one (File, TxnHeader,
+// DataHeader, Iter) decodes records at given file positions and checks
+// them, for tools that look at a file record by record (fs1 dump, tail,
+// verify). The driver (FileStorage, Open) keeps an oid → position index
+// (package fs1/fsindex) and answers Load, History and Iterate the way
+// Python's FileStorage does, including on files with a torn tail.
+//
+// # Byte layout
+//
+// All integers are big-endian. A file is a 4-byte magic followed by
+// transaction records, back to back:
+//
+//	+------+------------------+------------------+-- ... --+
+//	| FS30 | transaction @4   | transaction      |         |
+//	+------+------------------+------------------+-- ... --+
+//
+// "FS21" is what Python 2 ZODB wrote and "FS30" Python 3 ZODB: the record
+// format is the same, only the way strings inside pickles were written
+// differs.
+//
+// A transaction record (Pos is where it starts):
+//
+//	offset  size
+//	0       8     tid
+//	8       8     tl: length of the record without its last 8 bytes
+//	16      1     status: ' ' committed, 'p' packed, 'c' being committed
+//	              (checkpoint), 'u' undone (obsolete)
+//	17      2     ulen: length of user
+//	19      2     dlen: length of description
+//	21      2     elen: length of extension
+//	23      ulen  user
+//	        dlen  description
+//	        elen  extension (a pickled dict; empty for an empty dict)
+//	        ...   data records, up to Pos+tl
+//	Pos+tl  8     tl again, so that the file can be read backwards
+//
+// The next transaction starts at Pos+tl+8.
+//
+// A data record (Pos is where it starts):
+//
+//	offset  size
+//	0       8     oid
+//	8       8     tid (the transaction's)
+//	16      8     position of the previous record of this oid, or 0
+//	24      8     position of the transaction record holding this one
+//	32      2     version length, always 0 (versions are gone)
+//	34      8     plen: length of the data
+//	42      plen  data: the object's pickles
+//
+// When plen is 0 the record holds an 8-byte backpointer at 42 instead of
+// data: the position of an earlier data record of the same oid whose data
+// this revision has (undo writes these), or 0 when the revision deletes
+// the object. Backpointers may form chains.
+//
+// # Reference
+//
+// The Python sources this package follows are, in zopefoundation/ZODB,
+// src/ZODB/FileStorage/format.py (layout), FileStorage.py (read_index,
+// load, loadBefore, history, FileIterator, _restore_index, _check_sanity)
+// and src/ZODB/fsIndex.py (the saved index).
+package fs1
