@@ -1,0 +1,26 @@
+// Package tools is zodbtools as a library: the work behind the `zodb`
+// command's subcommands, each a function that reads a storage through the
+// zodb.Storage interface and writes its report to an io.Writer. Function
+// and output are those of Nexedi's zodbtools, byte for byte:
+//
+//   - Dump writes zodbtools' dump format (zodbtools/zodbdump.py), shown
+//     below, with a transaction's objects sorted by oid and metadata quoted
+//     as pygolang's strconv.quote does it (see AppendQuote).
+//   - Info prints a storage's parameters (zodbtools/zodbinfo.py).
+//   - Catobj prints one object revision, as a dump's obj entry or raw.
+//   - Analyze computes zodbtools' per-class usage report
+//     (zodbtools/zodbanalyze.py), printed as text or CSV.
+//
+// The dump format:
+//
+//	txn <tid> <status|quote>
+//	user <user|quote>
+//	description <description|quote>
+//	extension <raw extension|quote>
+//	obj <oid> (delete | from <tid> | <size> sha1:<hash> (" -" | LF <data>)) LF
+//	...
+//	LF
+//
+// Functions never print to stdout on their own: they are given the writers
+// to use, and report failures as errors starting with "tools: ".
+package tools
