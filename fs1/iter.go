@@ -128,7 +128,8 @@ func (it *Iter) readTxnAt(pos int64) error {
 	if err := x.check(pos, it.size); err != nil {
 		return it.f.recErr(pos, err)
 	}
-	if last := it.txn.Tid; it.txn.Pos != 0 {
+	// tid 0 is ZODB's "no transaction": no real transaction has it.
+	if last := it.txn.Tid; last != 0 {
 		if !back && x.tid <= last {
 			return it.f.recErr(pos, corruptf("transaction tid %s not after the previous one's %s", x.tid, last))
 		}
