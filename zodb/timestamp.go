@@ -149,10 +149,14 @@ func appendPadded(b []byte, v, width int) []byte {
 }
 
 // TidAfter returns the tid ZODB gives a transaction committed at now when the
-// last committed tid is prev: TimeStamp(now).laterThan(prev). That is now's
-// tid if it is greater than prev, else the smallest TimeStamp after prev.
+// last committed tid is prev: TimeStamp(now).laterThan(prev), with now taken
+// the way ZODB's newTid and FileStorage take time.time(), as a float of Unix
+// seconds split by gmtime(t) and t % 60. That float keeps only about 0.2µs,
+// so the result may differ from TidFromTime(now) in the last bits, as
+// Python's does. When now's tid is not greater than prev, the result is the
+// smallest TimeStamp after prev.
 func TidAfter(prev Tid, now time.Time) Tid {
-	if tid := TidFromTime(now); tid > prev {
+	if tid := tidFromUnixFloat(pyTime(now)); tid > prev {
 		return tid
 	}
 	if uint32(prev) != math.MaxUint32 {
@@ -164,7 +168,7 @@ func TidAfter(prev Tid, now time.Time) Tid {
 	p.minute++
 	if p.minute == tsMinutesPerDay {
 		p.minute = 0
-		if p.day == daysIn(p.year, p.month) {
+		if p.day >= daysIn(p.year, p.month) {
 			p.day = 1
 			p.month++
 			if p.month == 13 {
@@ -180,6 +184,42 @@ func TidAfter(prev Tid, now time.Time) Tid {
 		return math.MaxUint64
 	}
 	return Tid(uint64(a) << 32)
+}
+
+// pyTime returns now as CPython's time.time() would: nanoseconds since the
+// epoch converted to a float, then divided by 1e9 (or whole seconds converted
+// directly, which is exact).
+func pyTime(now time.Time) float64 {
+	if y := now.Year(); y < 1678 || y > 2261 { // out of int64 nanoseconds
+		return float64(now.Unix()) + float64(now.Nanosecond())/1e9
+	}
+	ns := now.UnixNano()
+	if ns%1e9 == 0 {
+		return float64(ns / 1e9)
+	}
+	return float64(ns) / 1e9
+}
+
+// tidFromUnixFloat is TimeStamp(*gmtime(t)[:5] + (t % 60,)) as ZODB writes
+// it, clamped as TidFromTime is.
+func tidFromUnixFloat(t float64) Tid {
+	switch {
+	case math.IsNaN(t) || t < -1e12: // before 1900, where TimeStamp ends
+		return 0
+	case t > 1e12: // after 9917
+		return math.MaxUint64
+	}
+	whole := math.Floor(t) // gmtime rounds toward -inf
+	sec := math.Mod(t, 60) // Python's % takes the sign of the divisor
+	if sec < 0 {
+		sec += 60
+	}
+	u := time.Unix(int64(whole), 0).UTC()
+	a, ok := minutesSinceBase(u.Year(), int(u.Month()), u.Day(), u.Hour()*60+u.Minute())
+	if !ok {
+		return TidFromTime(u)
+	}
+	return Tid(uint64(a)<<32 | uint64(fracFromSeconds(sec)))
 }
 
 // daysIn returns the length of a month of the Gregorian calendar.

@@ -70,7 +70,7 @@ func goldenTidTexts(t *testing.T) []tidText {
 	return pairs
 }
 
-func readLines(t *testing.T, path string) []string {
+func readLines(t testing.TB, path string) []string {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -152,6 +152,9 @@ func TestTidFromTime(t *testing.T) {
 		// 50.52 s: Python's 50 + 520000/1e6, divided by 60/2**32, truncated.
 		{time.Date(1985, 4, 12, 23, 20, 50, 520000000, time.UTC), 0x02b914f8d78d4fdf},
 		{time.Date(2009, 8, 30, 19, 19, 55, 0, time.UTC), 0x03805ec7eaaaaaaa},
+		// 41 + 944712866/1e9 s; Python's newTid, through a float of Unix
+		// time, gives ...cfcc for the same instant (see TestTidAfter).
+		{time.Unix(0, 1704164741944712866), 0x03f59459b2f6cfcb},
 		// Fields are taken in UTC.
 		{time.Date(2018, 1, 1, 11, 30, 0, 0, time.FixedZone("", 3600)), 0x03c4857600000000},
 		// Out of TimeStamp's range: clamped.
@@ -207,6 +210,11 @@ func TestTidAfter(t *testing.T) {
 		{"into next year", TidFromTime(at("2023-12-31T23:59:00Z")) | 0xffffffff, at("2000-01-01T00:00:00Z"),
 			TidFromTime(at("2024-01-01T00:00:00Z"))},
 		{"nothing later", math.MaxUint64, at("2000-01-01T00:00:00Z"), math.MaxUint64},
+		// ZODB goes through time.time()'s float: Python's newTid gives the
+		// first tid of small.fs for this instant, where TidFromTime gives
+		// ...cfcb (see TestTidFromTime).
+		{"float of Unix time", 0, time.Unix(0, 1704164741944712866), 0x03f59459b2f6cfcc},
+		{"before 1900", 5, at("1800-01-01T00:00:00Z"), 6},
 	} {
 		if got := TidAfter(tt.prev, tt.now); got != tt.want {
 			t.Errorf("%s: TidAfter(%s, %v) = %s, want %s", tt.name, tt.prev, tt.now, got, tt.want)
