@@ -1,0 +1,121 @@
+package pickledis
+
+import (
+	"bytes"
+	"io"
+	"unicode/utf8"
+)
+
+// recordIndent is the prefix zodbdump puts before every line of a
+// disassembly.
+const recordIndent = "  "
+
+// DumpObject writes what `zodb dump --pretty=zpickledis` prints for an
+// object record's data, after its "obj <oid> <size> sha1:<hash>" line: the
+// disassembly of the class pickle and then of the state pickle (one memo
+// for both, positions counted from the record's start), every line
+// indented by two blanks, and a "  + extra data "..."" line when bytes
+// follow the second pickle.
+//
+// When the data is not two pickles that pickletools accepts, zodbdump
+// stops with pickletools' exception and prints nothing for the record:
+// DumpObject then writes nothing and returns the *Error.
+func DumpObject(w io.Writer, data []byte) error {
+	var dis bytes.Buffer
+	dis.Grow(12 * len(data))
+	memo := &Memo{}
+	n1, err := Dis(&dis, data, Options{Memo: memo})
+	if err != nil {
+		return err
+	}
+	n2, err := Dis(&dis, data[n1:], Options{Memo: memo, Offset: n1})
+	if err != nil {
+		return err
+	}
+	return writeIndented(w, dis.Bytes(), data[n1+n2:])
+}
+
+// DumpExtension writes the lines `zodb dump --pretty=zpickledis` prints for
+// a transaction's raw extension: `extension ""` when it is empty, else an
+// "extension" line, the indented disassembly of its pickle and a
+// "  + extra data" line for bytes after the pickle.
+//
+// When the extension is not a pickle that pickletools accepts, zodbdump
+// stops with pickletools' exception after its "extension" line: so does
+// DumpExtension, which returns the *Error.
+func DumpExtension(w io.Writer, ext []byte) error {
+	if len(ext) == 0 {
+		_, err := io.WriteString(w, "extension \"\"\n")
+		return err
+	}
+	if _, err := io.WriteString(w, "extension\n"); err != nil {
+		return err
+	}
+	var dis bytes.Buffer
+	n, err := Dis(&dis, ext, Options{})
+	if err != nil {
+		return err
+	}
+	return writeIndented(w, dis.Bytes(), ext[n:])
+}
+
+// writeIndented writes the disassembly text with every line indented, and
+// the extra-data line.
+func writeIndented(w io.Writer, text, extra []byte) error {
+	out := make([]byte, 0, len(text)+len(text)/16+16)
+	for len(text) > 0 {
+		i := bytes.IndexByte(text, '\n') + 1
+		if i == 0 {
+			i = len(text)
+		}
+		out = append(out, recordIndent...)
+		out = append(out, text[:i]...)
+		text = text[i:]
+	}
+	if len(extra) > 0 {
+		out = append(out, recordIndent+"+ extra data "...)
+		out = appendQuote(out, extra)
+		out = append(out, '\n')
+	}
+	_, err := w.Write(out)
+	return err
+}
+
+// appendQuote quotes b as pygolang's strconv.quote does (zodbdump's qq):
+// always in double quotes; \ and " escaped; printable ASCII as is; \t \n
+// \r; a valid UTF-8 character whose Unicode 14 category is a letter,
+// number, punctuation or symbol as is; every other byte as \xNN.
+func appendQuote(out, b []byte) []byte {
+	out = append(out, '"')
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '\\' || c == '"':
+				out = append(out, '\\', c)
+			case 0x20 <= c && c <= 0x7e:
+				out = append(out, c)
+			case c == '\t':
+				out = append(out, '\\', 't')
+			case c == '\n':
+				out = append(out, '\\', 'n')
+			case c == '\r':
+				out = append(out, '\\', 'r')
+			default:
+				out = appendHexEscape(out, 'x', rune(c), 2)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 || !isGraphicLNPS(r) {
+			for _, c := range b[i : i+size] {
+				out = appendHexEscape(out, 'x', rune(c), 2)
+			}
+		} else {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return append(out, '"')
+}
