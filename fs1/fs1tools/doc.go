@@ -10,7 +10,8 @@
 //	Tail         src/ZODB/scripts/fstail.py
 //
 // including their Python-isms: metadata printed with Python's repr() of
-// bytes (b'...') or, where Python holds an empty str instead, ''.
+// bytes (b'...') or, where Python holds an empty str instead, the repr of
+// that str: two single quotes.
 //
 // # Torn files
 //

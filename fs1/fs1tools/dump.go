@@ -194,4 +194,3 @@ func appendPad5(b []byte, n int) []byte {
 	}
 	return append(b, s...)
 }
-

@@ -50,8 +50,8 @@ func bytesContain(b []byte, c byte) bool {
 }
 
 // appendMetaRepr appends what Python's tools print for a metadata field
-// they read only when its length is non-zero: '' for an empty one (a str),
-// the bytes' repr otherwise.
+// they read only when its length is non-zero: for an empty one the repr of
+// the empty str they keep instead, otherwise the bytes' repr.
 func appendMetaRepr(dst, b []byte) []byte {
 	if len(b) == 0 {
 		return append(dst, "''"...)
