@@ -28,7 +28,8 @@ func (w *window) peek(pos int64, n int, limit int64, backward bool) ([]byte, err
 		return w.buf[i : i+int64(n)], nil
 	}
 	if n > len(w.buf) {
-		w.buf = make([]byte, max(n, windowSize))
+		// a small file needs no more than its size
+		w.buf = make([]byte, max(n, int(min(windowSize, limit))))
 	}
 	start := pos
 	if backward {
