@@ -68,9 +68,13 @@ func (w *testWriter) txn(tid zodb.Tid, status zodb.TxnStatus, user, descr, ext s
 	tpos := w.pos
 	tl := int64(TxnHeaderFixLen + len(user) + len(descr) + len(ext))
 	for _, r := range recs {
-		tl += DataHeaderLen + max(int64(len(r.data)), backPtrLen)
-		if r.data != nil && len(r.data) == 0 {
-			panic("testWriter: empty data")
+		switch {
+		case r.data == nil:
+			tl += DataHeaderLen + backPtrLen
+		case len(r.data) == 0:
+			panic("testWriter: empty data") // plen 0 means a backpointer
+		default:
+			tl += DataHeaderLen + int64(len(r.data))
 		}
 	}
 	w.txns = append(w.txns, tpos)
