@@ -112,8 +112,8 @@ func TestBackpointerChains(t *testing.T) {
 	r1 := w.txn(0x10, ' ', "", "", "", testRec{oid: 7, data: []byte("first")})
 	r2 := w.txn(0x20, ' ', "", "", "", testRec{oid: 7, back: r1[0]})
 	r3 := w.txn(0x30, ' ', "", "", "", testRec{oid: 7, back: r2[0]}) // chain of 2
-	r4 := w.txn(0x40, ' ', "", "", "", testRec{oid: 7})               // delete
-	w.txn(0x50, ' ', "", "", "", testRec{oid: 7, back: r4[0]})        // undo to a deletion
+	r4 := w.txn(0x40, ' ', "", "", "", testRec{oid: 7})              // delete
+	w.txn(0x50, ' ', "", "", "", testRec{oid: 7, back: r4[0]})       // undo to a deletion
 	w.txn(0x60, ' ', "", "", "", testRec{oid: 7, back: r3[0]})
 	done()
 	fs := openRO(t, p)
