@@ -1,0 +1,135 @@
+package zpickle
+
+import (
+	"cmp"
+	"math"
+	"math/big"
+	"slices"
+
+	ogórek "github.com/kisielk/og-rek"
+)
+
+// The order Repr gives dict keys and set items. Python leaves mixed-type
+// order undefined and keeps dicts in insertion order, which a pickle of a
+// dict does not always preserve; a person reading a state wants the same
+// text every time, and numbers in numeric order.
+
+type item struct {
+	key, val any
+	repr     string // the key's Repr, for keys compareKeys may not tell apart
+}
+
+// Kinds of keys, in the order they sort.
+const (
+	rankNone = iota
+	rankNumber
+	rankStr
+	rankBytes
+	rankTuple
+	rankOther
+)
+
+func rankOf(v any) int {
+	switch x := v.(type) {
+	case nil, ogórek.None:
+		return rankNone
+	case bool, int64, *big.Int, float64:
+		return rankNumber
+	case string:
+		return rankStr
+	case ogórek.ByteString:
+		if isASCII(string(x)) {
+			return rankStr
+		}
+		return rankBytes
+	case ogórek.Bytes:
+		return rankBytes
+	case ogórek.Tuple:
+		return rankTuple
+	}
+	return rankOther
+}
+
+func sortItems(items []item) {
+	for i := range items {
+		if r := rankOf(items[i].key); r == rankTuple || r == rankOther {
+			items[i].repr = Repr(items[i].key)
+		}
+	}
+	slices.SortFunc(items, func(a, b item) int {
+		if c := compareKeys(a.key, b.key, 0); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.repr, b.repr)
+	})
+}
+
+// compareKeys orders two keys by kind, then by value within a kind; keys
+// it cannot order compare equal and fall back to their text.
+func compareKeys(a, b any, depth int) int {
+	ra, rb := rankOf(a), rankOf(b)
+	if ra != rb {
+		return cmp.Compare(ra, rb)
+	}
+	switch ra {
+	case rankNumber:
+		return compareNumbers(a, b)
+	case rankStr, rankBytes:
+		sa, _ := asBytes(a)
+		sb, _ := asBytes(b)
+		return cmp.Compare(sa, sb)
+	case rankTuple:
+		if depth > reprMaxDepth {
+			return 0
+		}
+		ta, tb := a.(ogórek.Tuple), b.(ogórek.Tuple)
+		for i := 0; i < len(ta) && i < len(tb); i++ {
+			if c := compareKeys(ta[i], tb[i], depth+1); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(len(ta), len(tb))
+	}
+	return 0
+}
+
+// compareNumbers orders bools, ints, longs and floats by value; NaN goes
+// last.
+func compareNumbers(a, b any) int {
+	ia, aok := a.(int64)
+	ib, bok := b.(int64)
+	if aok && bok {
+		return cmp.Compare(ia, ib)
+	}
+	fa, fb := bigFloat(a), bigFloat(b)
+	switch {
+	case fa == nil && fb == nil:
+		return 0
+	case fa == nil:
+		return 1
+	case fb == nil:
+		return -1
+	}
+	return fa.Cmp(fb)
+}
+
+// bigFloat returns a number exactly as a big.Float, or nil for NaN.
+func bigFloat(v any) *big.Float {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return big.NewFloat(1)
+		}
+		return big.NewFloat(0)
+	case int64:
+		return new(big.Float).SetInt64(x)
+	case *big.Int:
+		return new(big.Float).SetInt(x)
+	case float64:
+		if math.IsNaN(x) {
+			return nil
+		}
+		return big.NewFloat(x)
+	}
+	return nil
+}
