@@ -1,7 +1,6 @@
 package pickledis
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"unicode/utf8"
@@ -36,7 +35,55 @@ type Options struct {
 // are defined, and the kind of object each holds. The zero value is empty.
 // A Memo must not be used by two calls at once.
 type Memo struct {
-	m map[memoKey]stackObj
+	// Indices below denseMemo live in dense (0 for absent, kind+1 for
+	// present), as pickler-written memos count from 0 or 1; others in the
+	// maps.
+	dense []uint8
+	small map[int64]stackObj
+	big   map[string]stackObj // indices outside int64, by decimal text
+	n     int
+}
+
+const denseMemo = 1 << 16
+
+func (m *Memo) len() int { return m.n }
+
+func (m *Memo) get(k memoKey) (stackObj, bool) {
+	var obj stackObj
+	var ok bool
+	switch {
+	case k.big != "":
+		obj, ok = m.big[k.big]
+	case 0 <= k.i && k.i < denseMemo:
+		if k.i < int64(len(m.dense)) && m.dense[k.i] != 0 {
+			obj, ok = stackObj(m.dense[k.i]-1), true
+		}
+	default:
+		obj, ok = m.small[k.i]
+	}
+	return obj, ok
+}
+
+// put stores the kind of the memo's object under a new index.
+func (m *Memo) put(k memoKey, obj stackObj) {
+	m.n++
+	switch {
+	case k.big != "":
+		if m.big == nil {
+			m.big = make(map[string]stackObj)
+		}
+		m.big[k.big] = obj
+	case 0 <= k.i && k.i < denseMemo:
+		if k.i >= int64(len(m.dense)) {
+			m.dense = append(m.dense, make([]uint8, int(k.i)+1-len(m.dense))...)
+		}
+		m.dense[k.i] = uint8(obj) + 1
+	default:
+		if m.small == nil {
+			m.small = make(map[int64]stackObj)
+		}
+		m.small[k.i] = obj
+	}
 }
 
 // Dis writes the symbolic disassembly of the pickle that starts pickle to
@@ -51,12 +98,25 @@ type Memo struct {
 // then and returns an *Error with pickletools' message and how far it read.
 // Any other error is w's.
 func Dis(w io.Writer, pickle []byte, opt Options) (n int, err error) {
-	d := newDisassembler(pickle, opt)
-	err = d.run()
-	if _, werr := w.Write(d.out); werr != nil && err == nil {
+	out := make([]byte, 0, outputSizeHint(len(pickle)))
+	out, n, err = disAppend(out, pickle, opt, "")
+	if _, werr := w.Write(out); werr != nil && err == nil {
 		err = werr
 	}
-	return d.r.pos, err
+	return n, err
+}
+
+// outputSizeHint is about the size of the disassembly of n bytes of a
+// typical record: a line of 30 bytes for every 3 bytes of pickle.
+func outputSizeHint(n int) int { return 10*n + 64 }
+
+// disAppend appends the disassembly to out, each line starting with
+// prefix, and returns it with the size of the pickle.
+func disAppend(out, pickle []byte, opt Options, prefix string) ([]byte, int, error) {
+	d := newDisassembler(pickle, opt)
+	d.out, d.prefix = out, prefix
+	err := d.run()
+	return d.out, d.r.pos, err
 }
 
 // disassembler is the state of one Dis call: pickletools' emulated stack
@@ -72,7 +132,11 @@ type disassembler struct {
 	indent    string
 	annotate  int
 	annocol   int
+	prefix    string // zodbdump's indentation of every line
 	out       []byte
+	fetched   [1]stackObj // what a memo fetch pushes
+	stackBuf  [32]stackObj
+	markBuf   [8]int
 }
 
 func newDisassembler(pickle []byte, opt Options) *disassembler {
@@ -87,7 +151,6 @@ func newDisassembler(pickle []byte, opt Options) *disassembler {
 		maxproto: -1,
 		annotate: opt.Annotate,
 		annocol:  opt.Annotate,
-		out:      make([]byte, 0, 48*len(pickle)/4+64),
 	}
 	if indent > 0 {
 		d.indent = spaces(indent)
@@ -95,13 +158,15 @@ func newDisassembler(pickle []byte, opt Options) *disassembler {
 	if d.memo == nil {
 		d.memo = &Memo{}
 	}
-	if d.memo.m == nil {
-		d.memo.m = make(map[memoKey]stackObj)
-	}
+	d.stack, d.markstack = d.stackBuf[:0], d.markBuf[:0]
 	return d
 }
 
 func spaces(n int) string {
+	const blanks = "                "
+	if n <= len(blanks) {
+		return blanks[:n]
+	}
 	b := make([]byte, n)
 	for i := range b {
 		b[i] = ' '
@@ -129,10 +194,11 @@ func (d *disassembler) run() error {
 		if err := d.step(op, &arg, d.offset+pos); err != nil {
 			return err
 		}
-		if op.code == '.' {
+		if op.code == opSTOP {
 			break
 		}
 	}
+	d.out = append(d.out, d.prefix...)
 	d.out = append(d.out, "highest protocol among opcodes = "...)
 	d.out = strconv.AppendInt(d.out, int64(d.maxproto), 10)
 	d.out = append(d.out, '\n')
@@ -157,6 +223,7 @@ func (d *disassembler) stackRepr() string {
 // and memo. A failed check is reported after the line is printed, as
 // pickletools does.
 func (d *disassembler) step(op *opcode, arg *value, pos int) error {
+	d.out = append(d.out, d.prefix...)
 	d.out = appendPos(d.out, pos)
 	lineStart := len(d.out)
 	d.out = appendOpcodeRepr(d.out, op.code)
@@ -169,18 +236,19 @@ func (d *disassembler) step(op *opcode, arg *value, pos int) error {
 	}
 
 	numtopop := len(op.before)
-	markmsg, errmsg, err := d.popMark(op, &numtopop)
+	mark, errmsg, err := d.popMark(op, &numtopop)
 	if err != nil {
 		d.out = d.out[:lineStart] // Python failed before printing the line
 		return err
 	}
 	after := op.after
-	if msg, obj, ok := d.checkMemo(op, arg, &markmsg); msg != "" {
+	if msg, obj, ok := d.checkMemo(op, arg, &mark); msg != "" {
 		errmsg = msg
 	} else if ok {
-		after = []stackObj{obj}
+		d.fetched[0] = obj
+		after = d.fetched[:]
 	}
-	if err := d.finishLine(op, arg, markmsg, lineStart); err != nil {
+	if err := d.finishLine(op, arg, mark, lineStart); err != nil {
 		return err
 	}
 	if errmsg != "" {
@@ -229,23 +297,22 @@ func appendOpcodeRepr(out []byte, code byte) []byte {
 // popMark pops the topmost MARK for an opcode that takes one (and for a POP
 // that meets one), with everything above it. It returns the "(MARK at N)"
 // note, or the error pickletools reports after printing the line.
-func (d *disassembler) popMark(op *opcode, numtopop *int) (markmsg, errmsg string, err error) {
+func (d *disassembler) popMark(op *opcode, numtopop *int) (mark note, errmsg string, err error) {
 	popsMark := op.markAt >= 0 ||
-		(op.name == "POP" && len(d.stack) > 0 && d.stack[len(d.stack)-1] == markObj)
+		(op.code == opPOP && len(d.stack) > 0 && d.stack[len(d.stack)-1] == markObj)
 	if !popsMark {
-		return "", "", nil
+		return note{}, "", nil
 	}
 	if len(d.markstack) == 0 {
-		msg := "no MARK exists on stack"
-		return msg, msg, nil
+		return note{kind: noteNoMark}, noMarkMsg, nil
 	}
 	markpos := d.markstack[len(d.markstack)-1]
 	d.markstack = d.markstack[:len(d.markstack)-1]
-	markmsg = fmt.Sprintf("(MARK at %d)", markpos)
+	mark = note{kind: noteMarkAt, n: markpos}
 	for {
 		if len(d.stack) == 0 {
 			// the MARK was taken by an opcode that does not know marks
-			return "", "", &Error{Type: "IndexError", Msg: "list index out of range"}
+			return note{}, "", &Error{Type: "IndexError", Msg: "list index out of range"}
 		}
 		top := d.stack[len(d.stack)-1]
 		d.stack = d.stack[:len(d.stack)-1]
@@ -254,35 +321,64 @@ func (d *disassembler) popMark(op *opcode, numtopop *int) (markmsg, errmsg strin
 		}
 	}
 	*numtopop = max(op.markAt, 0)
-	return markmsg, "", nil
+	return mark, "", nil
+}
+
+const noMarkMsg = "no MARK exists on stack"
+
+// note is the remark pickletools adds after an opcode's argument.
+type note struct {
+	kind noteKind
+	n    int
+}
+
+type noteKind uint8
+
+const (
+	noteNone      noteKind = iota
+	noteMarkAt             // (MARK at n)
+	noteMemoizeAs          // (as n)
+	noteNoMark             // no MARK exists on stack
+)
+
+func (m note) appendTo(out []byte) []byte {
+	switch m.kind {
+	case noteMarkAt:
+		out = append(out, "(MARK at "...)
+		return append(strconv.AppendInt(out, int64(m.n), 10), ')')
+	case noteMemoizeAs:
+		out = append(out, "(as "...)
+		return append(strconv.AppendInt(out, int64(m.n), 10), ')')
+	case noteNoMark:
+		return append(out, noMarkMsg...)
+	}
+	return out
 }
 
 // checkMemo checks and applies a memo store (PUT, BINPUT, LONG_BINPUT,
 // MEMOIZE) or fetch (GET, BINGET, LONG_BINGET). For a fetch of a known
 // index it returns the kind of the memo's object, which the opcode pushes.
-func (d *disassembler) checkMemo(op *opcode, arg *value, markmsg *string) (errmsg string, obj stackObj, ok bool) {
-	switch op.name {
-	case "PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE":
-		key, argRepr := memoKey{}, ""
-		if op.name == "MEMOIZE" {
-			key = memoKey{i: int64(len(d.memo.m))}
-			*markmsg = fmt.Sprintf("(as %d)", key.i)
-			argRepr = "None"
+func (d *disassembler) checkMemo(op *opcode, arg *value, mark *note) (errmsg string, obj stackObj, ok bool) {
+	switch op.code {
+	case opPUT, opBINPUT, opLONG_BINPUT, opMEMOIZE:
+		var key memoKey
+		if op.code == opMEMOIZE {
+			key = memoKey{i: int64(d.memo.len())}
+			*mark = note{kind: noteMemoizeAs, n: int(key.i)}
 		} else {
 			key = arg.memoKey()
-			argRepr = memoArgRepr(arg)
 		}
 		switch {
 		case d.memoHas(key):
-			return "memo key " + argRepr + " already defined", 0, false
+			return "memo key " + memoArgRepr(arg) + " already defined", 0, false
 		case len(d.stack) == 0:
 			return "stack is empty -- can't store into memo", 0, false
 		case d.stack[len(d.stack)-1] == markObj:
 			return "can't store markobject in the memo", 0, false
 		}
-		d.memo.m[key] = d.stack[len(d.stack)-1]
-	case "GET", "BINGET", "LONG_BINGET":
-		obj, ok := d.memo.m[arg.memoKey()]
+		d.memo.put(key, d.stack[len(d.stack)-1])
+	case opGET, opBINGET, opLONG_BINGET:
+		obj, ok := d.memo.get(arg.memoKey())
 		if !ok {
 			return "memo key " + memoArgRepr(arg) + " has never been stored into", 0, false
 		}
@@ -292,10 +388,11 @@ func (d *disassembler) checkMemo(op *opcode, arg *value, markmsg *string) (errms
 }
 
 func (d *disassembler) memoHas(key memoKey) bool {
-	_, ok := d.memo.m[key]
+	_, ok := d.memo.get(key)
 	return ok
 }
 
+// memoArgRepr is repr() of a memo opcode's argument: None for MEMOIZE.
 func memoArgRepr(arg *value) string {
 	b, err := arg.appendRepr(nil)
 	if err != nil { // an index past 4300 digits: cannot come from a reader
@@ -306,8 +403,8 @@ func memoArgRepr(arg *value) string {
 
 // finishLine appends the argument, the MARK note and the annotation, and
 // ends the line.
-func (d *disassembler) finishLine(op *opcode, arg *value, markmsg string, lineStart int) error {
-	if arg.kind != noValue || markmsg != "" {
+func (d *disassembler) finishLine(op *opcode, arg *value, mark note, lineStart int) error {
+	if arg.kind != noValue || mark.kind != noteNone {
 		for i := len(op.name); i < 10; i++ {
 			d.out = append(d.out, ' ')
 		}
@@ -319,9 +416,9 @@ func (d *disassembler) finishLine(op *opcode, arg *value, markmsg string, lineSt
 				return err
 			}
 		}
-		if markmsg != "" {
+		if mark.kind != noteNone {
 			d.out = append(d.out, ' ')
-			d.out = append(d.out, markmsg...)
+			d.out = mark.appendTo(d.out)
 		}
 	}
 	if d.annotate != 0 {

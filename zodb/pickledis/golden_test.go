@@ -49,44 +49,71 @@ func goldens(t testing.TB) []golden {
 
 var objDataRe = regexp.MustCompile(`^obj [0-9a-f]{16} ([0-9]+) sha1:[0-9a-f]{40}$`)
 
+// dumpItem is one line of a raw zodbdump with, for an extension line, the
+// extension and, for an object line with data, the data that follows it.
+type dumpItem struct {
+	line    []byte // with its newline
+	ext     []byte
+	isExt   bool
+	data    []byte
+	hasData bool
+}
+
+// parseRawDump splits a raw zodbdump into its lines, taking each object's
+// data and decoding each extension.
+func parseRawDump(raw []byte) ([]dumpItem, error) {
+	var items []dumpItem
+	r := bufio.NewReader(bytes.NewReader(raw))
+	for lineno := 1; ; lineno++ {
+		line, err := r.ReadBytes('\n')
+		if len(line) == 0 && err != nil {
+			return items, nil
+		}
+		it := dumpItem{line: line}
+		text := strings.TrimSuffix(string(line), "\n")
+		if q, ok := strings.CutPrefix(text, "extension "); ok {
+			if it.ext, err = unquoteDump(q); err != nil {
+				return nil, fmt.Errorf("line %d: %w", lineno, err)
+			}
+			it.isExt = true
+		} else if m := objDataRe.FindStringSubmatch(text); m != nil {
+			size, _ := strconv.Atoi(m[1])
+			data := make([]byte, size+1) // the data and its closing newline
+			if _, err := io.ReadFull(r, data); err != nil || data[size] != '\n' {
+				return nil, fmt.Errorf("line %d: object data not followed by a newline", lineno)
+			}
+			it.data, it.hasData = data[:size], true
+		}
+		items = append(items, it)
+	}
+}
+
 // rebuildZpickledis turns a raw zodbdump into its zpickledis form: the
 // extension line and each object's data are replaced by DumpExtension's and
 // DumpObject's output; every other line (txn, user, description, obj
 // delete/from, the blank lines, a torn dump's "!!! EXCEPTION" line) stays.
 func rebuildZpickledis(raw []byte) ([]byte, error) {
-	var out bytes.Buffer
-	r := bufio.NewReader(bytes.NewReader(raw))
-	for lineno := 1; ; lineno++ {
-		line, err := r.ReadBytes('\n')
-		if len(line) == 0 && err != nil {
-			return out.Bytes(), nil
-		}
-		text := strings.TrimSuffix(string(line), "\n")
-		if q, ok := strings.CutPrefix(text, "extension "); ok {
-			ext, err := unquoteDump(q)
-			if err != nil {
-				return nil, fmt.Errorf("line %d: %w", lineno, err)
-			}
-			if err := DumpExtension(&out, ext); err != nil {
-				return nil, fmt.Errorf("line %d: %w", lineno, err)
-			}
-			continue
-		}
-		out.Write(line)
-		m := objDataRe.FindStringSubmatch(text)
-		if m == nil {
-			continue
-		}
-		size, _ := strconv.Atoi(m[1])
-		data := make([]byte, size+1) // the data and its closing newline
-		if _, err := io.ReadFull(r, data); err != nil || data[size] != '\n' {
-			return nil, fmt.Errorf("line %d: object data not followed by a newline", lineno)
-		}
-		if err := DumpObject(&out, data[:size]); err != nil {
-			return nil, fmt.Errorf("line %d: %w", lineno, err)
-		}
-		out.WriteByte('\n')
+	items, err := parseRawDump(raw)
+	if err != nil {
+		return nil, err
 	}
+	var out bytes.Buffer
+	for _, it := range items {
+		switch {
+		case it.isExt:
+			err = DumpExtension(&out, it.ext)
+		case it.hasData:
+			out.Write(it.line)
+			err = DumpObject(&out, it.data)
+			out.WriteByte('\n')
+		default:
+			out.Write(it.line)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", it.line, err)
+		}
+	}
+	return out.Bytes(), nil
 }
 
 // unquoteDump undoes zodbdump's quoting of the extension: "..." with \\,

@@ -36,6 +36,19 @@ var stackObjNames = [...]string{
 	frozensetObj: "frozenset",
 }
 
+// The opcodes that Dis treats apart.
+const (
+	opSTOP        = '.'
+	opPOP         = '0'
+	opPUT         = 'p'
+	opBINPUT      = 'q'
+	opLONG_BINPUT = 'r'
+	opMEMOIZE     = 0x94
+	opGET         = 'g'
+	opBINGET      = 'h'
+	opLONG_BINGET = 'j'
+)
+
 func stack(objs ...stackObj) []stackObj { return objs }
 
 // opcode describes one pickle opcode as pickletools does: its byte, name,

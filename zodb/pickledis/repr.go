@@ -151,6 +151,13 @@ const maxStrDigits = 4300
 // appendBigRepr appends repr(x) of a Python int, failing as Python does for
 // a number of more than maxStrDigits decimal digits.
 func appendBigRepr(out []byte, x *big.Int) ([]byte, error) {
+	tooLong := valueError("Exceeds the limit (%d digits) for integer string "+
+		"conversion; use sys.set_int_max_str_digits() to increase the limit", maxStrDigits)
+	// A number of 14286 bits or more has over 4300 digits: refuse it before
+	// the conversion, which grows faster than linearly with the size.
+	if x.BitLen() > maxStrBits {
+		return out, tooLong
+	}
 	start := len(out)
 	out = x.Append(out, 10)
 	ndigit := len(out) - start
@@ -158,11 +165,14 @@ func appendBigRepr(out []byte, x *big.Int) ([]byte, error) {
 		ndigit--
 	}
 	if ndigit > maxStrDigits {
-		return out[:start], valueError("Exceeds the limit (%d digits) for integer string "+
-			"conversion; use sys.set_int_max_str_digits() to increase the limit", maxStrDigits)
+		return out[:start], tooLong
 	}
 	return out, nil
 }
+
+// maxStrBits is the bit length past which an int surely has more than
+// maxStrDigits digits: 2**14285 > 10**4300.
+const maxStrBits = 14285
 
 // appendFloatRepr appends repr(f) of a Python float: the shortest digits
 // that read back as f, in positional notation for exponents -4 ≤ e < 16 and

@@ -1,7 +1,6 @@
 package pickledis
 
 import (
-	"bytes"
 	"io"
 	"unicode/utf8"
 )
@@ -21,18 +20,18 @@ const recordIndent = "  "
 // stops with pickletools' exception and prints nothing for the record:
 // DumpObject then writes nothing and returns the *Error.
 func DumpObject(w io.Writer, data []byte) error {
-	var dis bytes.Buffer
-	dis.Grow(12 * len(data))
 	memo := &Memo{}
-	n1, err := Dis(&dis, data, Options{Memo: memo})
+	out := make([]byte, 0, outputSizeHint(len(data)))
+	out, n1, err := disAppend(out, data, Options{Memo: memo}, recordIndent)
 	if err != nil {
 		return err
 	}
-	n2, err := Dis(&dis, data[n1:], Options{Memo: memo, Offset: n1})
+	out, n2, err := disAppend(out, data[n1:], Options{Memo: memo, Offset: n1}, recordIndent)
 	if err != nil {
 		return err
 	}
-	return writeIndented(w, dis.Bytes(), data[n1+n2:])
+	_, err = w.Write(appendExtra(out, data[n1+n2:]))
+	return err
 }
 
 // DumpExtension writes the lines `zodb dump --pretty=zpickledis` prints for
@@ -48,37 +47,27 @@ func DumpExtension(w io.Writer, ext []byte) error {
 		_, err := io.WriteString(w, "extension \"\"\n")
 		return err
 	}
-	if _, err := io.WriteString(w, "extension\n"); err != nil {
-		return err
-	}
-	var dis bytes.Buffer
-	n, err := Dis(&dis, ext, Options{})
+	out := make([]byte, 0, outputSizeHint(len(ext)))
+	out = append(out, "extension\n"...)
+	out, n, err := disAppend(out, ext, Options{}, recordIndent)
 	if err != nil {
+		if _, werr := w.Write([]byte("extension\n")); werr != nil {
+			return werr
+		}
 		return err
 	}
-	return writeIndented(w, dis.Bytes(), ext[n:])
+	_, err = w.Write(appendExtra(out, ext[n:]))
+	return err
 }
 
-// writeIndented writes the disassembly text with every line indented, and
-// the extra-data line.
-func writeIndented(w io.Writer, text, extra []byte) error {
-	out := make([]byte, 0, len(text)+len(text)/16+16)
-	for len(text) > 0 {
-		i := bytes.IndexByte(text, '\n') + 1
-		if i == 0 {
-			i = len(text)
-		}
-		out = append(out, recordIndent...)
-		out = append(out, text[:i]...)
-		text = text[i:]
+// appendExtra adds the line that shows the bytes after the pickles.
+func appendExtra(out, extra []byte) []byte {
+	if len(extra) == 0 {
+		return out
 	}
-	if len(extra) > 0 {
-		out = append(out, recordIndent+"+ extra data "...)
-		out = appendQuote(out, extra)
-		out = append(out, '\n')
-	}
-	_, err := w.Write(out)
-	return err
+	out = append(out, recordIndent+"+ extra data "...)
+	out = appendQuote(out, extra)
+	return append(out, '\n')
 }
 
 // appendQuote quotes b as pygolang's strconv.quote does (zodbdump's qq):
