@@ -90,13 +90,18 @@ func parseTidOrTime(s string, now time.Time) (Tid, error) {
 
 var errNotTime = errors.New("neither 16 hex digits nor a date/time")
 
+// maxTimeLen bounds what parseTime reads. The longest date a person types is
+// a few dozen characters; the English rules cost a few µs per byte, so a
+// megabyte of garbage would otherwise take seconds to reject.
+const maxTimeLen = 256
+
 // parseTime reads s as an absolute date first, then as a relative one.
 func parseTime(s string, now time.Time) (time.Time, error) {
 	if strings.Contains(s, "ago") { // first, as zodbtools does
 		s = strings.NewReplacer(".", " ", "_", " ").Replace(s)
 	}
 	s = strings.TrimSpace(s)
-	if s == "" {
+	if s == "" || len(s) > maxTimeLen {
 		return time.Time{}, errNotTime
 	}
 	if t, ok, err := parseAbsolute(s, now.Location()); ok || err != nil {

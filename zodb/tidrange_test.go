@@ -205,6 +205,7 @@ func TestParseTidOrTimeBad(t *testing.T) {
 		"2009-06-34T22:00:00Z", "2009-06-01T1:2:3", "2009-O6-01T22:00:00Z", "2009-06-01T10:00:00:+09:00",
 		"26 Aug 76 14:29 XYZ",                          // unknown zone
 		"1899-12-31T23:59:59Z", "9999-01-01T00:00:00Z", // no tid for these
+		strings.Repeat("1 day ", 100) + "ago", // too long to be a date
 	} {
 		tid, err := ParseTidOrTime(in, now)
 		if err == nil {
