@@ -1,6 +1,8 @@
 package pickledis
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"unicode/utf8"
@@ -96,7 +98,9 @@ func (m *Memo) put(k memoKey, obj stackObj) {
 // before use, nothing left on the stack after STOP. When a check fails, or
 // the pickle ends before STOP, Dis writes what pickletools had printed by
 // then and returns an *Error with pickletools' message and how far it read.
-// Any other error is w's.
+// A disassembly that would pass 256 bytes per byte of pickle plus 32 MiB
+// (only deep MARK nesting or a huge annotation column get there) stops
+// with ErrTooLong. Any other error is w's.
 func Dis(w io.Writer, pickle []byte, opt Options) (n int, err error) {
 	out := make([]byte, 0, outputSizeHint(len(pickle)))
 	out, n, err = disAppend(out, pickle, opt, "")
@@ -110,11 +114,24 @@ func Dis(w io.Writer, pickle []byte, opt Options) (n int, err error) {
 // typical record: a line of 30 bytes for every 3 bytes of pickle.
 func outputSizeHint(n int) int { return 10*n + 64 }
 
+// ErrTooLong is returned, wrapped, when a disassembly would exceed
+// outputLimit: pickletools' output grows with the square of the MARK
+// nesting (each line is indented by its depth) and with the annotation
+// column, so a small malformed pickle could ask for gigabytes. Python would
+// print them; Dis stops instead.
+var ErrTooLong = errors.New("pickledis: disassembly too long")
+
+// outputLimit bounds the disassembly of n bytes: far above what a pickle
+// written by Python gives (a line of at most about 250 bytes per opcode,
+// and MARK nesting bounded by Python's recursion limit).
+func outputLimit(n int) int { return 256*n + 32<<20 }
+
 // disAppend appends the disassembly to out, each line starting with
 // prefix, and returns it with the size of the pickle.
 func disAppend(out, pickle []byte, opt Options, prefix string) ([]byte, int, error) {
 	d := newDisassembler(pickle, opt)
 	d.out, d.prefix = out, prefix
+	d.outStart, d.outLimit = len(out), outputLimit(len(pickle))
 	err := d.run()
 	return d.out, d.r.pos, err
 }
@@ -129,11 +146,13 @@ type disassembler struct {
 	stack     []stackObj
 	markstack []int
 	maxproto  int
-	indent    string
+	indent    int // blanks per MARK level
 	annotate  int
 	annocol   int
 	prefix    string // zodbdump's indentation of every line
 	out       []byte
+	outStart  int         // len(out) before the disassembly
+	outLimit  int         // see outputLimit
 	fetched   [1]stackObj // what a memo fetch pushes
 	stackBuf  [32]stackObj
 	markBuf   [8]int
@@ -152,9 +171,7 @@ func newDisassembler(pickle []byte, opt Options) *disassembler {
 		annotate: opt.Annotate,
 		annocol:  opt.Annotate,
 	}
-	if indent > 0 {
-		d.indent = spaces(indent)
-	}
+	d.indent = max(indent, 0)
 	if d.memo == nil {
 		d.memo = &Memo{}
 	}
@@ -162,16 +179,16 @@ func newDisassembler(pickle []byte, opt Options) *disassembler {
 	return d
 }
 
-func spaces(n int) string {
-	const blanks = "                "
-	if n <= len(blanks) {
-		return blanks[:n]
+// appendBlanks appends n blanks (none if n ≤ 0).
+func appendBlanks(out []byte, n int) []byte {
+	const blanks = "                                                                "
+	for ; n > len(blanks); n -= len(blanks) {
+		out = append(out, blanks...)
 	}
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = ' '
+	if n > 0 {
+		out = append(out, blanks[:n]...)
 	}
-	return string(b)
+	return out
 }
 
 // run disassembles opcode after opcode until STOP.
@@ -227,9 +244,14 @@ func (d *disassembler) step(op *opcode, arg *value, pos int) error {
 	d.out = appendPos(d.out, pos)
 	lineStart := len(d.out)
 	d.out = appendOpcodeRepr(d.out, op.code)
-	for range len(d.markstack) {
-		d.out = append(d.out, d.indent...)
+	depth := len(d.markstack)
+	if d.indent > 0 && depth > d.outLimit/d.indent {
+		return d.room(d.outLimit + 1)
 	}
+	if err := d.room(d.indent * depth); err != nil {
+		return err
+	}
+	d.out = appendBlanks(d.out, d.indent*depth)
 	d.out = append(d.out, op.name...)
 	if op.proto > d.maxproto {
 		d.maxproto = op.proto
@@ -422,7 +444,9 @@ func (d *disassembler) finishLine(op *opcode, arg *value, mark note, lineStart i
 		}
 	}
 	if d.annotate != 0 {
-		d.appendAnnotation(op, lineStart)
+		if err := d.appendAnnotation(op, lineStart); err != nil {
+			return err
+		}
 	}
 	d.out = append(d.out, '\n')
 	return nil
@@ -430,15 +454,26 @@ func (d *disassembler) finishLine(op *opcode, arg *value, mark note, lineStart i
 
 // appendAnnotation pads the line to the annotation column and adds the
 // opcode's description; the column follows long lines up to 50.
-func (d *disassembler) appendAnnotation(op *opcode, lineStart int) {
+func (d *disassembler) appendAnnotation(op *opcode, lineStart int) error {
 	width := utf8.RuneCount(d.out[lineStart:])
-	for i := width; i < d.annocol; i++ {
-		d.out = append(d.out, ' ')
+	if err := d.room(d.annocol - width); err != nil {
+		return err
 	}
+	d.out = appendBlanks(d.out, d.annocol-width)
 	d.annocol = max(width, d.annocol)
 	if d.annocol > 50 {
 		d.annocol = d.annotate
 	}
 	d.out = append(d.out, ' ')
 	d.out = append(d.out, op.doc...)
+	return nil
+}
+
+// room fails with ErrTooLong when n more bytes would take the output past
+// its limit.
+func (d *disassembler) room(n int) error {
+	if len(d.out)-d.outStart+n > d.outLimit {
+		return fmt.Errorf("%w: over %d bytes", ErrTooLong, d.outLimit)
+	}
+	return nil
 }

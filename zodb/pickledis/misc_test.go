@@ -3,7 +3,9 @@ package pickledis
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math"
+	"strings"
 	"testing"
 	"unicode"
 )
@@ -183,5 +185,23 @@ func TestNormalizePy2(t *testing.T) {
 		"B    BINBYTES b\"'\"\nU    SHORT_BINSTRING 'u'\n"
 	if got := string(NormalizePy2([]byte(in))); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// Output that grows without bound in the options or the MARK depth stops.
+func TestTooLong(t *testing.T) {
+	for _, c := range []struct {
+		in  string
+		opt Options
+	}{
+		{"N.", Options{Annotate: 1 << 40}},
+		{"(N.", Options{Indent: 1 << 40}},
+		{"(N.", Options{Indent: 1 << 62}},
+		{strings.Repeat("(", 1<<13) + strings.Repeat("N", 1<<11) + ".", Options{}},
+	} {
+		_, err := Dis(io.Discard, []byte(c.in), c.opt)
+		if !errors.Is(err, ErrTooLong) {
+			t.Errorf("Dis(%.20q, %+v): error %v, want ErrTooLong", c.in, c.opt, err)
+		}
 	}
 }

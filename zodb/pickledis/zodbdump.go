@@ -18,7 +18,7 @@ const recordIndent = "  "
 //
 // When the data is not two pickles that pickletools accepts, zodbdump
 // stops with pickletools' exception and prints nothing for the record:
-// DumpObject then writes nothing and returns the *Error.
+// DumpObject then writes nothing and returns the *Error (or ErrTooLong).
 func DumpObject(w io.Writer, data []byte) error {
 	memo := &Memo{}
 	out := make([]byte, 0, outputSizeHint(len(data)))
