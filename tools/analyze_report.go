@@ -109,7 +109,9 @@ func shortenClass(s string, n int) string {
 	for len(rs)+3 > n {
 		i := indexRune(rs, '.')
 		if i < 0 {
-			return string(rs[len(rs)-n:])
+			// the last n characters, or all of a name already shorter
+			// (which "..." would have made too long)
+			return string(rs[max(0, len(rs)-n):])
 		}
 		rs = rs[i+1:]
 	}

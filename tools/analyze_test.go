@@ -110,6 +110,7 @@ func TestShortenClass(t *testing.T) {
 		{"a.b.c.VeryLongClassNameIndeed", 20, "yLongClassNameIndeed"}, // no dot left: the tail
 		{"Products.ERP5Type.Document.SomethingQuiteLong.Klass", 30, "...SomethingQuiteLong.Klass"},
 		{"nodotsatallinthisverylongname", 10, "rylongname"},
+		{"a.bcdefghi", 9, "bcdefghi"}, // shorter than n, too long with "..."
 		{"ünïcödé.ünïcödé.ünïcödé", 10, "...ünïcödé"},
 	} {
 		if got := shortenClass(tt.in, tt.n); got != tt.want {
