@@ -17,7 +17,7 @@ type catobjOptions struct {
 func newCatobjCommand() *cobra.Command {
 	var o catobjOptions
 	cmd := &cobra.Command{
-		Use:   "catobj [--hashonly|--raw] URL xid...",
+		Use:   "catobj [--hashonly|--raw] [--pretty=raw|zpickledis] URL xid...",
 		Short: "print a record stored in a ZODB database",
 		Long: `Print object records stored in a ZODB database.
 

@@ -23,9 +23,9 @@ func helpZurl() string {
 	return `Almost every zodb command works with a database, named by the URL of
 its storage:
 
-    /path/to/data.fs            a FileStorage (a plain path)
-    file:///path/to/data.fs     the same, as a URL
-    neo://<db>@<master>[,<master>...]   a NEO database
+    /path/to/data.fs                  a FileStorage (a plain path)
+    file:///path/to/data.fs           the same, as a URL
+    neo://<db>@<master>[,<master>]    a NEO database
 
 Schemes known to this zodb: ` + strings.Join(zodb.Schemes(), ", ") + `.
 

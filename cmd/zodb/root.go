@@ -28,6 +28,10 @@ func newRootCommand() *cobra.Command {
 		newInfoCommand(),
 	)
 	root.AddCommand(newHelpTopics()...)
+	// Each command's Use line already shows its flags as zodbtools does.
+	for _, c := range root.Commands() {
+		c.DisableFlagsInUseLine = true
+	}
 
 	cmdHelp := root.HelpFunc()
 	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
