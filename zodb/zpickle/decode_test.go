@@ -158,3 +158,28 @@ func TestDecodeSharedMemo(t *testing.T) {
 		t.Errorf("Decode = %v, %s", class, Repr(state))
 	}
 }
+
+func TestDecodeNesting(t *testing.T) {
+	deep := func(n int) []byte {
+		return record("N" + strings.Repeat("\x85", n) + "}q\x00h\x00(" + "N" + strings.Repeat("\x85", n) + "K\x01u.")
+	}
+	if _, state, err := Decode(deep(maxNesting - 1)); err != nil {
+		t.Errorf("nesting %d: %v", maxNesting-1, err)
+	} else if s := Repr(state); !strings.HasPrefix(s, "{((((") {
+		t.Errorf("nesting %d: %.20s", maxNesting-1, s)
+	}
+	_, _, err := Decode(deep(maxNesting + 1))
+	if !errors.Is(err, zodb.ErrCorrupt) || !strings.Contains(err.Error(), "nest deeper") {
+		t.Errorf("nesting %d: err = %v", maxNesting+1, err)
+	}
+	// Through the memo: a tuple of itself, again and again.
+	var b strings.Builder
+	b.WriteString("Nq\x00")
+	for i := 0; i < maxNesting+1; i++ {
+		b.WriteString("h\x00\x85q\x00")
+	}
+	b.WriteString(".")
+	if _, _, err := Decode(record(b.String())); !errors.Is(err, zodb.ErrCorrupt) {
+		t.Errorf("nesting through the memo: err = %v", err)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/big"
 	"strconv"
-	"strings"
 )
 
 // og-rek v1.3.0 does not implement BUILD, NEWOBJ, NEWOBJ_EX, INST, OBJ,
@@ -80,6 +79,7 @@ func rewriteOne(data []byte) ([]byte, error) {
 // rewriter copies a pickle into out only from the first opcode it has to
 // change: most records need no change and are read in place.
 type rewriter struct {
+	nest   nesting
 	data   []byte
 	out    []byte
 	copied int  // data[:copied] is already accounted for in out
@@ -112,6 +112,9 @@ func (w *rewriter) pickle(pos int) (int, error) {
 		o, next, err := nextOp(w.data, pos)
 		if err != nil {
 			return 0, err
+		}
+		if err := w.nest.op(o); err != nil {
+			return 0, fmt.Errorf("offset %d: %w", o.pos, err)
 		}
 		if err := w.op(o, next); err != nil {
 			return 0, err
@@ -170,8 +173,8 @@ func (w *rewriter) op(o op, next int) error {
 	case opPut, opGet:
 		// Python reads the memo index as an int; og-rek keys its memo
 		// by the text. Write the number the way BINPUT keys it.
-		i, err := strconv.ParseInt(strings.TrimSpace(string(o.arg)), 10, 64)
-		if err != nil || i < 0 {
+		i := memoIndex(o)
+		if i < 0 {
 			return fmt.Errorf("invalid memo index %q at offset %d", o.arg, o.pos)
 		}
 		w.replace(o.pos, next, []byte{o.code}, strconv.AppendInt(nil, i, 10), []byte{'\n'})
