@@ -133,7 +133,7 @@ func TestFlipBytes(t *testing.T) {
 
 // exercise opens the file at p and reads all it can through every API,
 // checking that errors are of the documented kinds.
-func exercise(t *testing.T, p string) {
+func exercise(t testing.TB, p string) {
 	t.Helper()
 	fs, err := Open(ctx, p, &zodb.Options{ReadOnly: true})
 	if err != nil {
@@ -173,7 +173,7 @@ func exercise(t *testing.T, p string) {
 }
 
 // checkErrKind checks that a damaged file gave a *RecordError.
-func checkErrKind(t *testing.T, op string, err error) {
+func checkErrKind(t testing.TB, op string, err error) {
 	t.Helper()
 	var re *RecordError
 	if !errors.As(err, &re) || !(errors.Is(err, zodb.ErrCorrupt) || IsTorn(err)) || errors.Is(err, fs.ErrNotExist) {
