@@ -63,10 +63,10 @@ func Analyze(ctx context.Context, stor zodb.Storage, tidMin, tidMax zodb.Tid, op
 			return a.rep, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("tools: analyze %s: %w", stor.URL(), err)
+			return nil, fmt.Errorf("tools: analyze: %w", err)
 		}
 		if err := a.txn(ctx, txn, dit); err != nil {
-			return nil, fmt.Errorf("tools: analyze %s: txn %s: %w", stor.URL(), txn.Tid, err)
+			return nil, fmt.Errorf("tools: analyze: txn %s: %w", txn.Tid, err)
 		}
 	}
 }

@@ -81,10 +81,10 @@ func Dump(ctx context.Context, w io.Writer, stor zodb.Storage, tidMin, tidMax zo
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("tools: dump %s: %w", stor.URL(), err)
+			return fmt.Errorf("tools: dump: %w", err)
 		}
 		if err := d.collect(ctx, dit); err != nil {
-			return fmt.Errorf("tools: dump %s: txn %s: %w", stor.URL(), txn.Tid, err)
+			return fmt.Errorf("tools: dump: txn %s: %w", txn.Tid, err)
 		}
 		if err := d.writeTxn(txn); err != nil {
 			return fmt.Errorf("tools: dump: txn %s: %w", txn.Tid, err)
