@@ -240,19 +240,10 @@ func (d *disassembler) stackRepr() string {
 // and memo. A failed check is reported after the line is printed, as
 // pickletools does.
 func (d *disassembler) step(op *opcode, arg *value, pos int) error {
-	d.out = append(d.out, d.prefix...)
-	d.out = appendPos(d.out, pos)
-	lineStart := len(d.out)
-	d.out = appendOpcodeRepr(d.out, op.code)
-	depth := len(d.markstack)
-	if d.indent > 0 && depth > d.outLimit/d.indent {
-		return d.room(d.outLimit + 1)
-	}
-	if err := d.room(d.indent * depth); err != nil {
+	lineStart, err := d.startLine(op, pos)
+	if err != nil {
 		return err
 	}
-	d.out = appendBlanks(d.out, d.indent*depth)
-	d.out = append(d.out, op.name...)
 	if op.proto > d.maxproto {
 		d.maxproto = op.proto
 	}
@@ -287,6 +278,26 @@ func (d *disassembler) step(op *opcode, arg *value, pos int) error {
 	}
 	d.stack = append(d.stack, after...)
 	return nil
+}
+
+// startLine writes the position (which Python prints at once), then the
+// opcode and its name indented by MARK depth (which Python keeps until the
+// line is complete), and returns where the latter starts.
+func (d *disassembler) startLine(op *opcode, pos int) (int, error) {
+	d.out = append(d.out, d.prefix...)
+	d.out = appendPos(d.out, pos)
+	lineStart := len(d.out)
+	d.out = appendOpcodeRepr(d.out, op.code)
+	depth := len(d.markstack)
+	if d.indent > 0 && depth > d.outLimit/d.indent {
+		return 0, d.room(d.outLimit + 1)
+	}
+	if err := d.room(d.indent * depth); err != nil {
+		return 0, err
+	}
+	d.out = appendBlanks(d.out, d.indent*depth)
+	d.out = append(d.out, op.name...)
+	return lineStart, nil
 }
 
 // appendPos writes the "%5d: " that starts every line.

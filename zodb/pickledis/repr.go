@@ -204,24 +204,29 @@ func appendFloatRepr(out []byte, f float64) []byte {
 		digits = append(digits, e[2:epos]...)
 	}
 	if exp < -4 || exp >= 16 {
-		out = append(out, digits[0])
-		if len(digits) > 1 {
-			out = append(out, '.')
-			out = append(out, digits[1:]...)
-		}
-		out = append(out, 'e')
-		if exp < 0 {
-			out = append(out, '-')
-			exp = -exp
-		} else {
-			out = append(out, '+')
-		}
-		if exp < 10 {
-			out = append(out, '0')
-		}
-		return strconv.AppendInt(out, int64(exp), 10)
+		return appendScientific(out, digits, exp)
 	}
 	return appendPositional(out, digits, exp)
+}
+
+// appendScientific writes d[.ddd]e±XX.
+func appendScientific(out, digits []byte, exp int) []byte {
+	out = append(out, digits[0])
+	if len(digits) > 1 {
+		out = append(out, '.')
+		out = append(out, digits[1:]...)
+	}
+	out = append(out, 'e')
+	if exp < 0 {
+		out = append(out, '-')
+		exp = -exp
+	} else {
+		out = append(out, '+')
+	}
+	if exp < 10 {
+		out = append(out, '0')
+	}
+	return strconv.AppendInt(out, int64(exp), 10)
 }
 
 // appendPositional writes the digits d1d2d3... × 10^(exp-…) with the point
