@@ -81,17 +81,3 @@ func appendInt(out []byte, i int64) []byte {
 	}
 	return append(out, buf[n:]...)
 }
-
-// memoKey is a memo index. Python's memo is a dict keyed by the argument
-// of PUT/GET, an int or bool, and True == 1, False == 0 as dict keys.
-type memoKey struct {
-	i   int64
-	big string // decimal text when the index is outside int64
-}
-
-func (v *value) memoKey() memoKey {
-	if v.big != nil {
-		return memoKey{big: v.big.String()}
-	}
-	return memoKey{i: v.i}
-}
