@@ -370,7 +370,6 @@ func (d *disassembler) memoHas(key memoKey) bool {
 	return ok
 }
 
-
 // finishLine appends the argument, the MARK note and the annotation, and
 // ends the line.
 func (d *disassembler) finishLine(op *opcode, arg *value, mark note, lineStart int) error {
