@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Tid identifies a transaction. It is also a time: see TimeStamp.
@@ -84,20 +86,45 @@ type Xid struct {
 // String returns the xid in zodbtools' catobj form: <oid>@<tid>.
 func (x Xid) String() string { return x.Oid.String() + "@" + x.At.String() }
 
-// ParseXid parses an xid as zodbtools catobj takes it: <oid>@<tid>, or the
-// older <oid>:<tid>.
-func ParseXid(s string) (Xid, error) {
-	sep := strings.IndexAny(s, "@:")
-	if sep < 0 {
-		return Xid{}, fmt.Errorf("zodb: invalid xid %q: want <oid>@<tid>", s)
+// ParseXid parses an object address in either of the forms zodbtools and
+// zodbneo use:
+//
+//   - <oid>@<tid>, zodbneo's own form (Xid.String);
+//   - <tid>:<oid>, zodbtools' form (util.parse_xid): the tid may also be a
+//     date, as in tid ranges, and the oid may be written as ZODB's oid_repr
+//     does (0x-prefixed, leading zeros dropped).
+//
+// Dates are read relative to now.
+func ParseXid(s string, now time.Time) (Xid, error) {
+	var oidText, tidText string
+	if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		oidText, tidText = s[:i], s[i+1:]
+	} else if i := strings.LastIndexByte(s, ':'); i >= 0 {
+		tidText, oidText = s[:i], s[i+1:]
+	} else {
+		return Xid{}, fmt.Errorf("zodb: invalid xid %q: want <oid>@<tid> or <tid>:<oid>", s)
 	}
-	oid, err := ParseOid(s[:sep])
+	oid, err := parseOidRepr(oidText)
 	if err != nil {
 		return Xid{}, fmt.Errorf("zodb: invalid xid %q: %w", s, err)
 	}
-	at, err := ParseTid(s[sep+1:])
+	at, err := parseTidOrTime(tidText, now)
 	if err != nil {
 		return Xid{}, fmt.Errorf("zodb: invalid xid %q: %w", s, err)
 	}
 	return Xid{At: at, Oid: oid}, nil
+}
+
+// parseOidRepr reads an oid as 16 hex digits or as ZODB's repr_to_oid reads
+// it: an optional 0x prefix and up to 16 hex digits.
+func parseOidRepr(s string) (Oid, error) {
+	h := strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
+	if h == "" || len(h) > 16 {
+		return 0, fmt.Errorf("invalid oid %q", s)
+	}
+	v, err := strconv.ParseUint(h, 16, 64)
+	if err != nil {
+		return 0, fmt.Errorf("invalid oid %q: not hexadecimal", s)
+	}
+	return Oid(v), nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/zodbneo/zodbneo/cmd/internal/cli"
@@ -53,7 +55,7 @@ func runCatobj(cmd *cobra.Command, o *catobjOptions, args []string) error {
 	}
 	xids := make([]zodb.Xid, 0, len(args)-1)
 	for _, s := range args[1:] {
-		xid, err := zodb.ParseXid(s)
+		xid, err := zodb.ParseXid(s, time.Now())
 		if err != nil {
 			return &cli.UsageError{Err: err}
 		}

@@ -60,11 +60,12 @@ Examples:
 A command given no tidrange works on the whole history.
 `
 
-const helpXid = `An object revision is addressed by an xid:
+const helpXid = `An object revision is addressed by an xid, in either form:
 
-    <oid>@<tid>
+    <oid>@<tid>     e.g. 0000000000000001@0285cbac258bf266
+    <tid>:<oid>     zodbtools' form, e.g. 0285cbac258bf266:0x01
 
-the revision of object <oid> that was current as of transaction <tid>, both
-as 16 hexadecimal digits, e.g. 0000000000000001@0285cbac258bf266. The form
-<oid>:<tid> is accepted too.
+the revision of object <oid> that was current as of transaction <tid>. The
+oid is 16 hexadecimal digits, or 0x and fewer digits; in the <tid>:<oid>
+form the tid may also be a date, as in a tidrange (see 'zodb help tidrange').
 `

@@ -197,7 +197,7 @@ func TestCatobj(t *testing.T) {
 	wantOK(t, []string{"catobj", "--raw", small, xid}, data)
 	wantOK(t, []string{"catobj", "--hashonly", small, xid, xid}, header+" -\n"+header+" -\n")
 	// a later state still sees that revision until the root changes
-	wantOK(t, []string{"catobj", "--raw", small, "0000000000000000:03f5945b29d60e88"}, data)
+	wantOK(t, []string{"catobj", "--raw", small, "03f5945b29d60e88:0000000000000000"}, data)
 
 	wantFail(t, []string{"catobj", small, "0000000000000000"}, 2, "", "invalid xid")
 	wantFail(t, []string{"catobj", small, "zz@03f5945b29d60e88"}, 2, "", "invalid xid")
