@@ -17,6 +17,7 @@ type File struct {
 	path  string
 	magic string
 	size  atomic.Int64
+	maps  fileMaps
 }
 
 // OpenFile opens a data file for reading and checks its magic. An empty
@@ -81,11 +82,13 @@ func (f *File) Refresh() (int64, error) {
 		return 0, fmt.Errorf("fs1: %s: file shrank from %d to %d bytes", f.path, old, size)
 	}
 	f.size.Store(size)
+	f.remap(size)
 	return size, nil
 }
 
-// Close closes the file.
+// Close closes the file. No read may be in progress or start after it.
 func (f *File) Close() error {
+	f.unmapAll()
 	if err := f.f.Close(); err != nil {
 		return fmt.Errorf("fs1: %w", err)
 	}
@@ -95,6 +98,11 @@ func (f *File) Close() error {
 // readAt fills b from pos, which the caller has checked lies in the file
 // with len(b) bytes after it. A short read means the file shrank under us.
 func (f *File) readAt(b []byte, pos int64) error {
+	if pos+int64(len(b)) <= f.Size() {
+		if ok, err := f.copyMapped(b, pos); ok || err != nil {
+			return err
+		}
+	}
 	n, err := f.f.ReadAt(b, pos)
 	if n == len(b) {
 		return nil
