@@ -28,8 +28,9 @@ type Iter struct {
 	txn     TxnHeader
 	meta    []byte // backs txn's user, description and extension
 	haveTxn bool
-	dpos    int64 // next data record of txn
-	data    DataHeader
+	dpos     int64 // next data record of txn
+	data     DataHeader
+	haveData bool // data is the current record
 }
 
 // Iter returns an iterator starting at pos: the start of a transaction
@@ -143,7 +144,7 @@ func (it *Iter) readTxnAt(pos int64) error {
 	}
 	it.meta = append(it.meta[:0], m...)
 	it.txn.fill(pos, &x, it.meta)
-	it.haveTxn, it.dpos = true, it.txn.DataPos()
+	it.haveTxn, it.haveData, it.dpos = true, false, it.txn.DataPos()
 	return nil
 }
 
@@ -175,6 +176,7 @@ func (it *Iter) NextData() (*DataHeader, error) {
 	if it.err != nil {
 		return nil, it.err
 	}
+	it.haveData = false
 	if !it.haveTxn || it.dpos == it.txn.DataEnd() {
 		return nil, io.EOF
 	}
@@ -182,6 +184,7 @@ func (it *Iter) NextData() (*DataHeader, error) {
 		it.err, it.haveTxn = err, false
 		return nil, err
 	}
+	it.haveData = true
 	return &it.data, nil
 }
 
@@ -223,7 +226,7 @@ func (it *Iter) Data() ([]byte, error) {
 		return nil, it.err
 	}
 	h := &it.data
-	if !it.haveTxn || h.DataLen == 0 {
+	if !it.haveData || h.DataLen == 0 {
 		return nil, nil
 	}
 	b, err := it.w.peek(h.DataPos(), int(h.DataLen), it.size, false)
