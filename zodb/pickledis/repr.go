@@ -1,6 +1,8 @@
 package pickledis
 
 import (
+	"github.com/zodbneo/zodbneo/internal/pyquote"
+
 	"math"
 	"math/big"
 	"strconv"
@@ -133,7 +135,7 @@ func appendStrChar(out []byte, r, q rune) []byte {
 		return appendHexEscape(out, 'x', r, 2)
 	case r < 0x7f:
 		return append(out, byte(r))
-	case isPrintable(r):
+	case pyquote.IsPrintable(r):
 		return utf8.AppendRune(out, r)
 	case r <= 0xff:
 		return appendHexEscape(out, 'x', r, 2)

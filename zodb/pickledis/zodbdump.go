@@ -1,8 +1,9 @@
 package pickledis
 
 import (
+	"github.com/zodbneo/zodbneo/internal/pyquote"
+
 	"io"
-	"unicode/utf8"
 )
 
 // recordIndent is the prefix zodbdump puts before every line of a
@@ -66,45 +67,6 @@ func appendExtra(out, extra []byte) []byte {
 		return out
 	}
 	out = append(out, recordIndent+"+ extra data "...)
-	out = appendQuote(out, extra)
+	out = pyquote.AppendQQ(out, extra)
 	return append(out, '\n')
-}
-
-// appendQuote quotes b as pygolang's strconv.quote does (zodbdump's qq):
-// always in double quotes; \ and " escaped; printable ASCII as is; \t \n
-// \r; a valid UTF-8 character whose Unicode 14 category is a letter,
-// number, punctuation or symbol as is; every other byte as \xNN.
-func appendQuote(out, b []byte) []byte {
-	out = append(out, '"')
-	for i := 0; i < len(b); {
-		c := b[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '\\' || c == '"':
-				out = append(out, '\\', c)
-			case 0x20 <= c && c <= 0x7e:
-				out = append(out, c)
-			case c == '\t':
-				out = append(out, '\\', 't')
-			case c == '\n':
-				out = append(out, '\\', 'n')
-			case c == '\r':
-				out = append(out, '\\', 'r')
-			default:
-				out = appendHexEscape(out, 'x', rune(c), 2)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size == 1 || !isGraphicLNPS(r) {
-			for _, c := range b[i : i+size] {
-				out = appendHexEscape(out, 'x', rune(c), 2)
-			}
-		} else {
-			out = append(out, b[i:i+size]...)
-		}
-		i += size
-	}
-	return append(out, '"')
 }
