@@ -25,9 +25,9 @@ type Iter struct {
 	w    window
 	err  error
 
-	txn     TxnHeader
-	meta    []byte // backs txn's user, description and extension
-	haveTxn bool
+	txn      TxnHeader
+	meta     []byte // backs txn's user, description and extension
+	haveTxn  bool
 	dpos     int64 // next data record of txn
 	data     DataHeader
 	haveData bool // data is the current record
