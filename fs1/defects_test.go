@@ -3,6 +3,7 @@ package fs1
 import (
 	"encoding/binary"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -99,7 +100,7 @@ func TestJunkTail(t *testing.T) {
 	if fs.Size() != end || fs.Head() != 0x40 || fs.Tail() == nil || !errors.Is(fs.Tail().Err, zodb.ErrCorrupt) {
 		t.Errorf("size %d head %s tail %+v; want size %d head 0x40 and a corrupt tail", fs.Size(), fs.Head(), fs.Tail(), end)
 	}
-	if n, err := countTxns(fs); n != len(txns) || err.Error() != "EOF" {
+	if n, err := countTxns(fs); n != len(txns) || err != io.EOF {
 		t.Errorf("iterated %d, %v", n, err)
 	}
 }
@@ -146,5 +147,30 @@ func TestBackpointerChains(t *testing.T) {
 		if err != nil || d.DataTid != wantFrom[i] || (i == 0) != (d.Data == nil) {
 			t.Errorf("record %d: %+v %v", i, d, err)
 		}
+	}
+}
+
+// TestCheckpointTail ends a file with a checkpoint transaction that a
+// crash left half-made: a tid going backwards and no redundant length.
+// Python stops at the status alone; so must we.
+func TestCheckpointTail(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "data.fs")
+	txns, _ := defectBase(t, p)
+	b := mustRead(t, p)
+	end := int64(len(b))
+	w, done := newTestWriter(t, p)
+	w.write(b[FileHeaderLen:])
+	w.txn(0x01, 'c', "", "", "", testRec{oid: 1, data: []byte("never")})
+	done()
+	b = mustRead(t, p)
+	putU64(b, int64(len(b))-8, 12345) // no redundant length yet
+	os.WriteFile(p, b, 0o644)
+	fs := openRO(t, p)
+	defer fs.Close()
+	if fs.Size() != end || fs.Head() != 0x01 || fs.Tail() == nil || !errors.Is(fs.Tail().Err, ErrInProgress) {
+		t.Errorf("size %d head %s tail %+v; want size %d head 0x01, in progress", fs.Size(), fs.Head(), fs.Tail(), end)
+	}
+	if n, err := countTxns(fs); n != len(txns) || err != io.EOF {
+		t.Errorf("iterated %d, %v", n, err)
 	}
 }

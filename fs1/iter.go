@@ -1,6 +1,10 @@
 package fs1
 
-import "io"
+import (
+	"io"
+
+	"github.com/zodbneo/zodbneo/zodb"
+)
 
 // Direction is the way an Iter walks transactions.
 type Direction int
@@ -50,8 +54,9 @@ func (it *Iter) Pos() int64 { return it.pos }
 // It returns io.EOF at the end (or start) of the file. Errors are
 // *RecordError as ReadTxnHeader's; going forward, the transaction's
 // redundant length is checked, and tids must grow in the direction of the
-// file. Checkpoint transactions (status 'c') are returned: callers that
-// serve committed data stop at one.
+// file. Checkpoint transactions (status 'c') are returned, without their
+// redundant length checked going forward: callers that serve committed
+// data stop at one.
 func (it *Iter) NextTxn() (*TxnHeader, error) {
 	if it.err != nil {
 		return nil, it.err
@@ -79,6 +84,12 @@ func (it *Iter) nextTxnForward() error {
 	}
 	if err := it.readTxnAt(pos); err != nil {
 		return err
+	}
+	if it.txn.Status == zodb.TxnInprogress {
+		// A transaction being committed may not have its redundant
+		// length written yet.
+		it.pos = it.txn.End()
+		return nil
 	}
 	tl, err := it.readTrailer(it.txn.DataEnd())
 	if err != nil {

@@ -24,9 +24,10 @@ type TornTail struct {
 
 // tailAt decides what an error from an Iter's NextTxn at the transaction
 // position pos means, with Python's read_index rules: a record that runs
-// past the end of the file, a checkpoint, or a header too short for its
-// metadata when the file's last redundant length does not vouch for what
-// follows are the tail of the file, which is not served. Any other error
+// past the end of the file, a checkpoint whatever else is wrong with it,
+// or a header too short for its metadata when the file's last redundant
+// length does not vouch for what follows are the tail of the file, which
+// is not served. Any other error
 // is returned as is. The tail's Tid is what the header holds, the tid
 // Python reports as lastTransaction.
 func (f *File) tailAt(pos, size int64, err error) (*TornTail, error) {
@@ -38,6 +39,9 @@ func (f *File) tailAt(pos, size int64, err error) (*TornTail, error) {
 	}
 	switch {
 	case IsTorn(err):
+	case haveFix && x.status == zodb.TxnInprogress:
+		// Python stops at a checkpoint before looking further.
+		return &TornTail{Pos: pos, Tid: x.tid, Err: f.recErr(pos, ErrInProgress)}, nil
 	case errors.Is(err, zodb.ErrCorrupt) && haveFix && x.tl < uint64(TxnHeaderFixLen+x.metaLen()):
 		if !f.junkAfter(pos, size) {
 			return nil, err
