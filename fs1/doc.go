@@ -56,6 +56,27 @@
 // this revision has (undo writes these), or 0 when the revision deletes
 // the object. Backpointers may form chains.
 //
+// # Reading as Python does
+//
+// Open follows Python's FileStorage: a saved index (data.fs.index) is
+// used when it passes _check_sanity's test and completed by reading the
+// transactions after it; otherwise the index is rebuilt by reading the
+// whole file, and saved unless the storage is read-only. The end of the
+// file is read as read_index reads it: a transaction cut by the end of the
+// file, a checkpoint ('c') transaction, or junk a crash left after the
+// last transaction is not served. Size and Head are what Python's getSize
+// and lastTransaction report, so Head can be the tid of a torn
+// transaction whose header was whole; Tail says what was left out.
+// Iterate stops where Python's FileIterator stops, and fails where it
+// fails (on a transaction header cut by the end of the file).
+//
+// Where Python only logs a warning, this package returns an error
+// wrapping zodb.ErrCorrupt: a transaction tid not above the previous one,
+// an unknown status byte, a data record whose tid is not its
+// transaction's. Unlike Python's read-write open, nothing here ever
+// writes to the data file: a torn tail is left in place. Files with the
+// Python 2 magic "FS21" are read like "FS30" ones.
+//
 // # Reference
 //
 // The Python sources this package follows are, in zopefoundation/ZODB,
