@@ -3,7 +3,7 @@ package fs1tools
 import (
 	"bufio"
 	"encoding/binary"
-	"errors"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -50,6 +50,8 @@ type rawDumper struct {
 	pos  int64 // file position of the next byte of r
 	w    *bufio.Writer
 	path string
+	buf  []byte // what read returns
+	line []byte // output line being formatted
 }
 
 var (
@@ -69,9 +71,13 @@ func (v *rawDumper) run() error {
 	}
 }
 
-// read reads up to n bytes: fewer only at the end of the file.
+// read reads up to n bytes: fewer only at the end of the file. The bytes
+// are valid until the next read.
 func (v *rawDumper) read(n int64) ([]byte, error) {
-	b := make([]byte, n)
+	if int64(cap(v.buf)) < n {
+		v.buf = make([]byte, n)
+	}
+	b := v.buf[:n]
 	k, err := io.ReadFull(v.r, b)
 	v.pos += int64(k)
 	if err == io.ErrUnexpectedEOF || err == io.EOF {
@@ -103,22 +109,24 @@ func (v *rawDumper) txn() (bool, error) {
 	if _, err := v.r.Peek(1); err == io.EOF {
 		return false, nil
 	}
-	h, err := v.need(pos, fs1.TxnHeaderFixLen, "transaction header")
+	hb, err := v.need(pos, fs1.TxnHeaderFixLen, "transaction header")
 	if err != nil {
 		return false, err
 	}
+	var h [fs1.TxnHeaderFixLen]byte
+	copy(h[:], hb)
 	tl := binary.BigEndian.Uint64(h[8:])
-	ulen, dlen, elen := binary.BigEndian.Uint16(h[17:]), binary.BigEndian.Uint16(h[19:]), binary.BigEndian.Uint16(h[21:])
+	ulen, dlen, elen := int(binary.BigEndian.Uint16(h[17:])), int(binary.BigEndian.Uint16(h[19:])), binary.BigEndian.Uint16(h[21:])
 	end := uint64(pos) + tl // Dumper's "end pos", unchecked
 	// Like Dumper, take what is there of the metadata: a short read
 	// shows up at the next record.
-	user, err1 := v.read(int64(ulen))
-	desc, err2 := v.read(int64(dlen))
-	_, err3 := v.read(int64(elen))
-	if err := errors.Join(err1, err2, err3); err != nil {
+	meta, err := v.read(int64(ulen + dlen + int(elen)))
+	if err != nil {
 		return false, v.recErr(pos, err)
 	}
-	b := fmt.Appendf(nil, "%s\noffset: %d\nend pos: %d\ntransaction id: %x\ntrec len: %d\nstatus: ",
+	user := meta[:min(ulen, len(meta))]
+	desc := meta[len(user):min(ulen+dlen, len(meta))]
+	b := fmt.Appendf(v.line[:0], "%s\noffset: %d\nend pos: %d\ntransaction id: %x\ntrec len: %d\nstatus: ",
 		equals, pos, end, h[:8], tl)
 	b = appendBytesRepr(b, h[16:17])
 	b = append(b, "\nuser: "...)
@@ -126,6 +134,7 @@ func (v *rawDumper) txn() (bool, error) {
 	b = append(b, "\ndescription: "...)
 	b = appendMetaRepr(b, desc)
 	b = fmt.Appendf(b, "\nlen(extra): %d\n", elen)
+	v.line = b
 	v.w.Write(b)
 	for uint64(v.pos) < end {
 		if err := v.data(); err != nil {
@@ -148,8 +157,20 @@ func (v *rawDumper) data() error {
 		return err
 	}
 	be := binary.BigEndian
-	fmt.Fprintf(v.w, "%s\noffset: %d\noid: %x\nrevid: %x\nprevious record offset: %d\ntransaction offset: %d\n",
-		dashes, pos, h[0:8], h[8:16], be.Uint64(h[16:]), be.Uint64(h[24:]))
+	b := append(v.line[:0], dashes...)
+	b = append(b, "\noffset: "...)
+	b = strconv.AppendInt(b, pos, 10)
+	b = append(b, "\noid: "...)
+	b = hex.AppendEncode(b, h[0:8])
+	b = append(b, "\nrevid: "...)
+	b = hex.AppendEncode(b, h[8:16])
+	b = append(b, "\nprevious record offset: "...)
+	b = strconv.AppendUint(b, be.Uint64(h[16:]), 10)
+	b = append(b, "\ntransaction offset: "...)
+	b = strconv.AppendUint(b, be.Uint64(h[24:]), 10)
+	b = append(b, '\n')
+	v.line = b
+	v.w.Write(b)
 	if vlen := be.Uint16(h[32:]); vlen != 0 {
 		// Dumper asserts that versions are gone.
 		return v.recErr(pos, fmt.Errorf("version length %d, want 0: %w", vlen, zodb.ErrCorrupt))
@@ -161,16 +182,24 @@ func (v *rawDumper) data() error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(v.w, "backpointer: %d\n", be.Uint64(bp))
+		v.w.WriteString("backpointer: " + strconv.FormatUint(be.Uint64(bp), 10) + "\n")
 		return nil
 	}
-	n, err := io.CopyN(io.Discard, v.r, int64(min(dlen, 1<<62)))
-	v.pos += n
-	if err == io.EOF {
-		return v.recErr(pos, fmt.Errorf("data cut after %d of %d bytes: %w", n, dlen, io.ErrUnexpectedEOF))
-	}
-	if err != nil {
-		return v.recErr(pos, err)
+	return v.skip(pos, dlen)
+}
+
+// skip passes over the n bytes of data of the record at recPos.
+func (v *rawDumper) skip(recPos int64, n uint64) error {
+	for left := n; left > 0; {
+		k, err := v.r.Discard(int(min(left, 1<<30)))
+		v.pos += int64(k)
+		left -= uint64(k)
+		if err == io.EOF {
+			return v.recErr(recPos, fmt.Errorf("data cut after %d of %d bytes: %w", n-left, n, io.ErrUnexpectedEOF))
+		}
+		if err != nil {
+			return v.recErr(recPos, err)
+		}
 	}
 	return nil
 }
