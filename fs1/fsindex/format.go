@@ -7,16 +7,7 @@ const (
 	posLen    = 6 // a position: the low 6 bytes of its big-endian uint64
 
 	maxPos = 1<<(8*posLen) - 1 // the greatest position 6 bytes hold
-
-	// minPos is the smallest position Python trusts: FileStorage ignores
-	// a saved index whose pos is under 100 (_sane), as if it were absent.
-	// Load does not reject such files; callers decide (see MinTrustedPos).
-	minPos = 100
 )
-
-// MinTrustedPos is the smallest TopPos Python's FileStorage accepts from a
-// saved index: below it FileStorage ignores the file and rebuilds.
-const MinTrustedPos = minPos
 
 // Python pickle opcodes: the ones Save writes and Load understands.
 const (
