@@ -50,7 +50,13 @@ func (u *unpickler) exec(op byte, at int64) error {
 func (u *unpickler) execValue(op byte, at int64) error {
 	switch op {
 	case opBinInt1, opBinInt2, opBinInt:
-		size := map[byte]int{opBinInt1: 1, opBinInt2: 2, opBinInt: 4}[op]
+		size := 4
+		switch op {
+		case opBinInt1:
+			size = 1
+		case opBinInt2:
+			size = 2
+		}
 		v, err := u.uint(size)
 		if err != nil {
 			return err
