@@ -238,7 +238,7 @@ func BenchmarkIndexRebuild(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		idx := fsindex.New()
-		if _, err := f.scan(ctx, idx, scanState{pos: FileHeaderLen}); err != nil {
+		if _, err := f.scan(ctx, idx, scanState{pos: FileHeaderLen}, nil); err != nil {
 			b.Fatal(err)
 		}
 		if idx.Len() != benchObjects {

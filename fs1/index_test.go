@@ -14,7 +14,7 @@ import (
 func rebuild(t testing.TB, f *File) *fsindex.Index {
 	t.Helper()
 	idx := fsindex.New()
-	s, err := f.scan(ctx, idx, scanState{pos: FileHeaderLen})
+	s, err := f.scan(ctx, idx, scanState{pos: FileHeaderLen}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,7 +87,7 @@ func (fs *FileStorage) openIndex(ctx context.Context) error {
 	} else {
 		s = scanState{pos: idx.TopPos, last: last, head: last}
 	}
-	s, err := fs.file.scan(ctx, idx, s)
+	s, err := fs.file.scan(ctx, idx, s, nil)
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func (fs *FileStorage) Sync(ctx context.Context) (zodb.Tid, error) {
 	defer fs.mu.Unlock()
 	// scan leaves the index and s consistent when it fails: they
 	// hold every transaction before the faulty one.
-	s, err := fs.file.scan(ctx, fs.mu.index, fs.mu.scan)
+	s, err := fs.file.scan(ctx, fs.mu.index, fs.mu.scan, nil)
 	if s.pos != fs.mu.scan.pos {
 		fs.mu.dirty = true
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/zodbneo/zodbneo/fs1"
 	"github.com/zodbneo/zodbneo/fs1/fsindex"
-	"github.com/zodbneo/zodbneo/zodb"
 )
 
 // IndexOptions tunes Reindex and VerifyIndex.
@@ -57,64 +56,17 @@ func Reindex(ctx context.Context, path string, opt *IndexOptions) (*fsindex.Inde
 	return x, nil
 }
 
-// scanIndex builds the index of f's transactions from the first up to the
-// position limit (all of them when limit < 0), the way Python's read_index
-// does: each oid maps to its last data record; undone transactions
-// (status 'u') are skipped; the scan ends at a checkpoint transaction
-// (status 'c') or at a transaction cut by the end of the file. TopPos is
-// the end of the last transaction indexed.
-//
-// A transaction is added only once all its records have been read, so an
-// error leaves no half transaction in the index.
+// scanIndex builds the index of f's transactions up to the position limit
+// (all of them when limit < 0) with fs1's BuildIndex, telling opt.Warn
+// what the scan stopped at before the end of the file.
 func scanIndex(ctx context.Context, f *fs1.File, limit int64, opt *IndexOptions) (*fsindex.Index, error) {
-	x := fsindex.New()
-	x.TopPos = fs1.FileHeaderLen
-	if f.Size() <= fs1.FileHeaderLen {
-		return x, nil
+	x, tail, err := f.BuildIndex(ctx, limit, opt.progress)
+	if err != nil {
+		return nil, err
 	}
-	it := f.Iter(fs1.FileHeaderLen, fs1.Forward)
-	var pending []entry
-	for n := 0; limit < 0 || it.Pos() < limit; n++ {
-		if n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			opt.progress(it.Pos(), f.Size())
-		}
-		h, err := it.NextTxn()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if fs1.IsTorn(err) {
-				opt.warn(err)
-				break
-			}
-			return nil, err
-		}
-		if h.Status == zodb.TxnInprogress {
-			opt.warn(&fs1.RecordError{Path: f.Path(), Pos: h.Pos, Err: fs1.ErrInProgress})
-			break
-		}
-		pending = pending[:0]
-		for {
-			d, err := it.NextData()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, err
-			}
-			pending = append(pending, entry{d.Oid, d.Pos})
-		}
-		if h.Status != zodb.TxnUndone {
-			for _, e := range pending {
-				x.Set(e.oid, e.pos)
-			}
-		}
-		x.TopPos = h.End()
+	if tail != nil {
+		opt.warn(tail.Err)
 	}
-	opt.progress(x.TopPos, f.Size())
 	return x, nil
 }
 
