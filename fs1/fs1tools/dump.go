@@ -1,6 +1,8 @@
 package fs1tools
 
 import (
+	"github.com/zodbneo/zodbneo/internal/pyquote"
+
 	"bufio"
 	"fmt"
 	"io"
@@ -111,9 +113,9 @@ func (d *dumper) txn(i int, h *fs1.TxnHeader) error {
 	b = append(b, "\n    status="...)
 	b = appendStrRepr(b, string(rune(h.Status)))
 	b = append(b, " user="...)
-	b = appendBytesRepr(b, h.User)
+	b = pyquote.AppendBytesRepr(b, h.User)
 	b = append(b, " description="...)
-	b = appendBytesRepr(b, h.Description)
+	b = pyquote.AppendBytesRepr(b, h.Description)
 	b = append(b, '\n')
 	d.line = b
 	_, err := d.w.Write(b)

@@ -1,6 +1,8 @@
 package fs1tools
 
 import (
+	"github.com/zodbneo/zodbneo/internal/pyquote"
+
 	"bufio"
 	"encoding/binary"
 	"encoding/hex"
@@ -62,7 +64,7 @@ var (
 
 func (v *rawDumper) run() error {
 	magic, _ := v.read(fs1.FileHeaderLen)
-	fmt.Fprintf(v.w, "%s\nfile identifier: %s\n", stars, appendBytesRepr(nil, magic))
+	fmt.Fprintf(v.w, "%s\nfile identifier: %s\n", stars, pyquote.AppendBytesRepr(nil, magic))
 	for {
 		more, err := v.txn()
 		if err != nil || !more {
@@ -128,7 +130,7 @@ func (v *rawDumper) txn() (bool, error) {
 	desc := meta[len(user):min(ulen+dlen, len(meta))]
 	b := fmt.Appendf(v.line[:0], "%s\noffset: %d\nend pos: %d\ntransaction id: %x\ntrec len: %d\nstatus: ",
 		equals, pos, end, h[:8], tl)
-	b = appendBytesRepr(b, h[16:17])
+	b = pyquote.AppendBytesRepr(b, h[16:17])
 	b = append(b, "\nuser: "...)
 	b = appendMetaRepr(b, user)
 	b = append(b, "\ndescription: "...)

@@ -1,6 +1,8 @@
 package pickledis
 
 import (
+	"github.com/zodbneo/zodbneo/internal/pyquote"
+
 	"bytes"
 	"encoding/binary"
 	"math"
@@ -57,14 +59,14 @@ func stripStringQuotes(data []byte) ([]byte, error) {
 		}
 		if data[len(data)-1] != q {
 			return nil, valueError("strinq quote %s not found at both ends of %s",
-				appendBytesRepr(nil, []byte{q}), appendBytesRepr(nil, data))
+				pyquote.AppendBytesRepr(nil, []byte{q}), pyquote.AppendBytesRepr(nil, data))
 		}
 		if len(data) == 1 {
 			return data[:0], nil
 		}
 		return data[1 : len(data)-1], nil
 	}
-	return nil, valueError("no string quotes around %s", appendBytesRepr(nil, data))
+	return nil, valueError("no string quotes around %s", pyquote.AppendBytesRepr(nil, data))
 }
 
 // readDecimalnl reads decimalnl_short (INT, GET, PUT: "00" and "01" are
@@ -80,7 +82,7 @@ func (r *reader) readDecimalnl(k argKind) (value, error) {
 		return parsePyInt(s)
 	}
 	if bytes.HasSuffix(s, []byte("L")) {
-		return value{}, valueError("trailing 'L' not allowed in %s", appendBytesRepr(nil, s))
+		return value{}, valueError("trailing 'L' not allowed in %s", pyquote.AppendBytesRepr(nil, s))
 	}
 	switch string(s) {
 	case "00":

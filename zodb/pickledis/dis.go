@@ -1,6 +1,8 @@
 package pickledis
 
 import (
+	"github.com/zodbneo/zodbneo/internal/pyquote"
+
 	"errors"
 	"fmt"
 	"io"
@@ -146,7 +148,7 @@ func (d *disassembler) run() error {
 		op := opcodes[d.r.in[pos]]
 		if op == nil {
 			return valueError("at position %d, opcode %s unknown",
-				d.offset+pos, appendBytesRepr(nil, d.r.in[pos:pos+1]))
+				d.offset+pos, pyquote.AppendBytesRepr(nil, d.r.in[pos:pos+1]))
 		}
 		d.r.pos++
 		arg, err := d.r.readArg(op.arg)

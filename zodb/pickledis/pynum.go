@@ -1,6 +1,8 @@
 package pickledis
 
 import (
+	"github.com/zodbneo/zodbneo/internal/pyquote"
+
 	"bytes"
 	"math"
 	"math/big"
@@ -84,7 +86,7 @@ func invalidInt(s []byte) error {
 	if len(s) > 200 {
 		s = s[:200]
 	}
-	r := appendBytesRepr(nil, s)
+	r := pyquote.AppendBytesRepr(nil, s)
 	if len(r) > 200 {
 		r = r[:200]
 	}
@@ -95,7 +97,7 @@ func invalidInt(s []byte) error {
 // infinity or nan in any case, or a decimal number with single underscores
 // between digits. Numbers too large become infinities, as in Python.
 func parsePyFloat(s []byte) (float64, error) {
-	fail := valueError("could not convert string to float: %s", appendBytesRepr(nil, s))
+	fail := valueError("could not convert string to float: %s", pyquote.AppendBytesRepr(nil, s))
 	text := s
 	if nul := bytes.IndexByte(s, 0); nul >= 0 {
 		text = s[:nul]

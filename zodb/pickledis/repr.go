@@ -23,47 +23,6 @@ func appendHexEscape(out []byte, esc byte, c rune, ndigit int) []byte {
 	return out
 }
 
-// reprQuote is Python's choice of quote for a str or bytes repr: a single
-// quote unless the text holds single quotes and no double quote.
-func reprQuote(hasSingle, hasDouble bool) byte {
-	if hasSingle && !hasDouble {
-		return '"'
-	}
-	return '\''
-}
-
-// appendBytesRepr appends repr(b) of a Python bytes object: b'...'.
-func appendBytesRepr(out, b []byte) []byte {
-	q := reprQuote(containsByte(b, '\''), containsByte(b, '"'))
-	out = append(out, 'b', q)
-	for _, c := range b {
-		switch {
-		case c == q || c == '\\':
-			out = append(out, '\\', c)
-		case c == '\t':
-			out = append(out, '\\', 't')
-		case c == '\n':
-			out = append(out, '\\', 'n')
-		case c == '\r':
-			out = append(out, '\\', 'r')
-		case c < 0x20 || c >= 0x7f:
-			out = appendHexEscape(out, 'x', rune(c), 2)
-		default:
-			out = append(out, c)
-		}
-	}
-	return append(out, q)
-}
-
-func containsByte(b []byte, c byte) bool {
-	for _, x := range b {
-		if x == c {
-			return true
-		}
-	}
-	return false
-}
-
 // pyStr is a Python str in one of the encodings the argument readers meet,
 // kept undecoded so that the common case costs no allocation.
 type pyStr struct {
@@ -110,7 +69,7 @@ func appendStrRepr(out []byte, s *pyStr) []byte {
 		hasDouble = hasDouble || r == '"'
 		i += n
 	}
-	q := rune(reprQuote(hasSingle, hasDouble))
+	q := rune(pyquote.ReprQuote(hasSingle, hasDouble))
 	out = append(out, byte(q))
 	for i := 0; i < s.size(); {
 		r, n := s.at(i)

@@ -1,6 +1,10 @@
 package pickledis
 
-import "math/big"
+import (
+	"math/big"
+
+	"github.com/zodbneo/zodbneo/internal/pyquote"
+)
 
 // value is the decoded argument of an opcode, as the Python object
 // pickletools' argument reader returns it.
@@ -53,10 +57,10 @@ func (v *value) appendRepr(out []byte) ([]byte, error) {
 	case strValue:
 		return appendStrRepr(out, &v.s), nil
 	case bytesValue:
-		return appendBytesRepr(out, v.b), nil
+		return pyquote.AppendBytesRepr(out, v.b), nil
 	case bytearrayValue:
 		out = append(out, "bytearray("...)
-		return append(appendBytesRepr(out, v.b), ')'), nil
+		return append(pyquote.AppendBytesRepr(out, v.b), ')'), nil
 	}
 	return append(out, "None"...), nil
 }
