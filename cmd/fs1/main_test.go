@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,12 +16,7 @@ const testdata = "../../testdata"
 // exit status, stdout and stderr.
 func fs1(t *testing.T, args ...string) (status int, stdout, stderr string) {
 	t.Helper()
-	root := newRootCommand()
-	var out, errOut bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errOut)
-	status = cli.Run(root, args, &errOut)
-	return status, out.String(), errOut.String()
+	return cli.Capture(newRootCommand(), args)
 }
 
 func readFile(t *testing.T, path string) string {

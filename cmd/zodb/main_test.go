@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,12 +15,7 @@ const testdata = "../../testdata"
 // exit status, stdout and stderr.
 func runZodb(t *testing.T, args ...string) (status int, stdout, stderr string) {
 	t.Helper()
-	root := newRootCommand()
-	var out, errOut bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&errOut)
-	status = cli.Run(root, args, &errOut)
-	return status, out.String(), errOut.String()
+	return cli.Capture(newRootCommand(), args)
 }
 
 // copyFS copies a testdata FileStorage into a fresh directory, so that no

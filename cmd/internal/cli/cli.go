@@ -6,6 +6,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -101,4 +102,15 @@ func wrapArgs(f cobra.PositionalArgs) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// Capture runs root on args as Main would and returns the exit status and
+// what the command wrote to stdout and stderr: commands are driven this way
+// in tests.
+func Capture(root *cobra.Command, args []string) (status int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	status = Run(root, args, &errOut)
+	return status, out.String(), errOut.String()
 }
