@@ -51,12 +51,20 @@ func Run(root *cobra.Command, args []string, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
-	fmt.Fprintf(stderr, "%s: %s\n", root.Name(), msg)
+	fmt.Fprintf(stderr, "%s: %s\n", root.Name(), OneLine(root.Name(), err))
 	if isUsage(err) {
 		return 2
 	}
 	return 1
+}
+
+// OneLine returns err's message as one line, without a leading "prog: "
+// that would repeat the program's name the line starts with (package zodb's
+// errors start with "zodb: ", and so does every line the zodb command
+// prints).
+func OneLine(prog string, err error) string {
+	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
+	return strings.TrimPrefix(msg, prog+": ")
 }
 
 func isUsage(err error) bool {

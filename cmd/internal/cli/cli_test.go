@@ -29,6 +29,10 @@ func newTestRoot() *cobra.Command {
 		Use:  "usage",
 		RunE: func(*cobra.Command, []string) error { return Usagef("bad tid range %q", "x") },
 	})
+	root.AddCommand(&cobra.Command{
+		Use:  "prefixed",
+		RunE: func(*cobra.Command, []string) error { return errors.New("tool: open x: denied") },
+	})
 	return root
 }
 
@@ -45,6 +49,7 @@ func TestRunExitStatus(t *testing.T) {
 		{[]string{"fail", "--nope", "a"}, 2, "tool: unknown flag: --nope\n"},
 		{[]string{"usage"}, 2, "tool: bad tid range \"x\"\n"},
 		{[]string{"nosuch"}, 2, ""},
+		{[]string{"prefixed"}, 1, "tool: open x: denied\n"},
 	} {
 		var stderr bytes.Buffer
 		status := Run(newTestRoot(), tt.args, &stderr)
