@@ -1,6 +1,7 @@
 package fs1
 
 import (
+	"flag"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -16,12 +17,19 @@ import (
 // benchTxnSize records, then benchRevs-1 more revisions of every object;
 // in the last pass every benchUndoEvery-th object gets an undo record (a
 // backpointer to its previous revision's data) instead of new data.
+//
+// The number of objects is -benchobjects (default 100,000: a 134 MB file);
+// -benchobjects=750000 makes a file of about 1 GB.
+var benchObjectsFlag = flag.Int("benchobjects", 100_000, "objects in the fs1 benchmark database")
+
 const (
-	benchObjects   = 100_000
 	benchRevs      = 4
 	benchTxnSize   = 100
 	benchUndoEvery = 10
 )
+
+// benchObjects is -benchobjects, read when the database is generated.
+var benchObjects int
 
 var bench struct {
 	once sync.Once
@@ -48,6 +56,7 @@ func benchFile(b *testing.B) string {
 		if bench.err != nil {
 			return
 		}
+		benchObjects = *benchObjectsFlag
 		bench.path = filepath.Join(bench.dir, "data.fs")
 		genBenchFile(b, bench.path)
 		fs, err := Open(ctx, bench.path, nil) // saves the index
