@@ -183,3 +183,25 @@ func TestDecodeNesting(t *testing.T) {
 		t.Errorf("nesting through the memo: err = %v", err)
 	}
 }
+
+// TestDecodeSharedTuples checks the bounds on tuples a pickle shares
+// exponentially many times over (DUP, TUPLE2, n times): as a dict key,
+// og-rek would take 2**n steps to hash it; in a set, Repr would sort and
+// print 2**n values.
+func TestDecodeSharedTuples(t *testing.T) {
+	dag := func(n int) string { return "N" + strings.Repeat("2\x86", n) }
+	if _, _, err := Decode(record("}" + dag(12) + "Ns.")); err != nil {
+		t.Errorf("key of 2**13 values: %v", err)
+	}
+	_, _, err := Decode(record("}" + dag(40) + "Ns."))
+	if !errors.Is(err, zodb.ErrCorrupt) || !strings.Contains(err.Error(), "too large to hash") {
+		t.Errorf("key of 2**41 values: err = %v", err)
+	}
+	_, state, err := Decode(record("cbuiltins\nset\n(" + dag(40) + "K\x01" + dag(40) + "l\x85R."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := Repr(state); len(s) > reprMaxLen+3 {
+		t.Errorf("set of 2**41 values: %d bytes of text", len(s))
+	}
+}

@@ -50,14 +50,25 @@ func rankOf(v any) int {
 	return rankOther
 }
 
-func sortItems(items []item) {
+// Bounds on the work of sorting, for the tuples a pickle can share
+// exponentially many times over: compareKeys takes at most sortSteps steps
+// in all, after which keys compare by the first sortReprLen bytes of text.
+const (
+	sortSteps   = 1 << 20
+	sortReprLen = 256
+)
+
+func (p *printer) sortItems(items []item, depth int) {
 	for i := range items {
 		if r := rankOf(items[i].key); r == rankTuple || r == rankOther {
-			items[i].repr = Repr(items[i].key)
+			sub := p.sub(sortReprLen)
+			sub.value(items[i].key, depth+1)
+			items[i].repr = string(sub.b)
 		}
 	}
+	steps := sortSteps
 	slices.SortFunc(items, func(a, b item) int {
-		if c := compareKeys(a.key, b.key, 0); c != 0 {
+		if c := compareKeys(a.key, b.key, &steps); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.repr, b.repr)
@@ -65,8 +76,13 @@ func sortItems(items []item) {
 }
 
 // compareKeys orders two keys by kind, then by value within a kind; keys
-// it cannot order compare equal and fall back to their text.
-func compareKeys(a, b any, depth int) int {
+// it cannot order, or that it has no steps left for, compare equal and
+// fall back to their text.
+func compareKeys(a, b any, steps *int) int {
+	if *steps <= 0 {
+		return 0
+	}
+	*steps--
 	ra, rb := rankOf(a), rankOf(b)
 	if ra != rb {
 		return cmp.Compare(ra, rb)
@@ -79,12 +95,9 @@ func compareKeys(a, b any, depth int) int {
 		sb, _ := asBytes(b)
 		return cmp.Compare(sa, sb)
 	case rankTuple:
-		if depth > reprMaxDepth {
-			return 0
-		}
 		ta, tb := a.(ogórek.Tuple), b.(ogórek.Tuple)
 		for i := 0; i < len(ta) && i < len(tb); i++ {
-			if c := compareKeys(ta[i], tb[i], depth+1); c != 0 {
+			if c := compareKeys(ta[i], tb[i], steps); c != 0 {
 				return c
 			}
 		}

@@ -32,6 +32,36 @@ type Ref struct {
 // A reference in none of these forms, or whose oid is not 8 bytes, gives an
 // error marked with zodb.ErrCorrupt.
 func References(data []byte) ([]Ref, error) {
+	s := scanners.Get().(*scanner)
+	defer s.release()
+	if s.scan(data) == nil {
+		if refs, ok := s.references(); ok {
+			return refs, nil
+		}
+	}
+	return referencesSlow(data)
+}
+
+// Refs returns the oids a record refers to strongly within its own
+// database, in order and with repeats: what ZODB.serialize.referencesf
+// returns, and so what packing and fsrefs follow. Weak and cross-database
+// references (the list forms) are left out, as referencesf leaves them out.
+//
+// Refs scans most records without decoding them; it is meant for every
+// record of a database.
+func Refs(data []byte) ([]zodb.Oid, error) {
+	s := scanners.Get().(*scanner)
+	defer s.release()
+	if s.scan(data) == nil {
+		if oids, ok := s.strongOids(); ok {
+			return oids, nil
+		}
+	}
+	return refsSlow(data)
+}
+
+// referencesSlow is References through og-rek.
+func referencesSlow(data []byte) ([]Ref, error) {
 	var refs []Ref
 	err := eachPid(data, func(pid any) error {
 		r, err := refOf(pid)
@@ -44,11 +74,8 @@ func References(data []byte) ([]Ref, error) {
 	return refs, err
 }
 
-// Refs returns the oids a record refers to strongly within its own
-// database, in order and with repeats: what ZODB.serialize.referencesf
-// returns, and so what packing and fsrefs follow. Weak and cross-database
-// references (the list forms) are left out, as referencesf leaves them out.
-func Refs(data []byte) ([]zodb.Oid, error) {
+// refsSlow is Refs through og-rek.
+func refsSlow(data []byte) ([]zodb.Oid, error) {
 	var oids []zodb.Oid
 	err := eachPid(data, func(pid any) error {
 		var x any
@@ -73,11 +100,9 @@ func Refs(data []byte) ([]zodb.Oid, error) {
 	return oids, err
 }
 
-// eachPid calls f with every persistent id of a record, in order.
+// eachPid calls f with every persistent id of a record, in order, as
+// og-rek decodes them.
 func eachPid(data []byte, f func(pid any) error) error {
-	if !hasPersid(data) {
-		return nil
-	}
 	stream, err := rewriteRecord(data)
 	if err != nil {
 		return corrupt(err)
@@ -87,27 +112,6 @@ func eachPid(data []byte, f func(pid any) error) error {
 	}}
 	_, err = h.run(stream, 2)
 	return err
-}
-
-// hasPersid reports whether a record can hold a persistent id: most records
-// of a database (the leaves of its trees) hold none, and need no decoding
-// to tell. A record it cannot walk goes to the decoder, which says why.
-func hasPersid(data []byte) bool {
-	pos := 0
-	for n := 0; n < 2; {
-		o, next, err := nextOp(data, pos)
-		if err != nil {
-			return true
-		}
-		switch o.code {
-		case opPersid, opBinpersid:
-			return true
-		case opStop:
-			n++
-		}
-		pos = next
-	}
-	return false
 }
 
 // refOf interprets a persistent id the way ZODB.serialize's

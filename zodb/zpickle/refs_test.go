@@ -252,3 +252,18 @@ func TestRefsErrors(t *testing.T) {
 		t.Errorf("References: err = %v", err)
 	}
 }
+
+// TestScanTestdata checks that the scanner, not og-rek, answers for every
+// record of testdata, and finds what og-rek finds.
+func TestScanTestdata(t *testing.T) {
+	for _, data := range allRecordData(t) {
+		if !checkScan(t, data) {
+			t.Errorf("the scanner gives up on %q", data)
+		}
+	}
+	for name, data := range allForms {
+		if !checkScan(t, []byte(data)) {
+			t.Errorf("%s: the scanner gives up", name)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 const (
 	reprMaxLen   = 16 << 20 // bytes of text; the rest is cut and "..." ends it
 	reprMaxDepth = 200      // nesting; deeper values show as "..."
+	reprMaxSteps = 4 << 20  // values visited, sorting included; then "..."
 )
 
 // Repr returns a readable, Python-repr-like text of a value Decode
@@ -33,11 +34,15 @@ const (
 // A Python 2 str shows as ZODB's reader returns it under Python 3: str if
 // it is ASCII, bytes otherwise. A dict or instance inside itself shows as
 // {...} or <...>, as Python shows it.
-func Repr(v any) string {
-	p := printer{active: map[any]bool{}}
+func Repr(v any) string { return reprLimit(v, reprMaxLen) }
+
+// reprLimit is Repr cut at limit bytes.
+func reprLimit(v any, limit int) string {
+	steps := reprMaxSteps
+	p := printer{active: map[any]bool{}, limit: limit, steps: &steps}
 	p.value(v, 0)
-	if len(p.b) > reprMaxLen {
-		n := reprMaxLen
+	if len(p.b) > limit {
+		n := limit
 		for n > 0 && !utf8.RuneStart(p.b[n]) {
 			n--
 		}
@@ -48,18 +53,27 @@ func Repr(v any) string {
 
 type printer struct {
 	b      []byte
-	active map[any]bool // identities of the dicts and objects being printed
+	limit  int
+	active map[any]bool // identities of the dicts, sets and objects being printed
+	steps  *int         // values left to visit, shared with sub-printers
 }
 
-// full reports whether the text is over its limit: Repr cuts it there, so
+// sub returns a printer of limit bytes for text within p's work: the text
+// of keys to sort them by.
+func (p *printer) sub(limit int) *printer {
+	return &printer{limit: limit, active: p.active, steps: p.steps}
+}
+
+// full reports whether the text is over its limit: it is cut there, so
 // writing more is wasted work.
-func (p *printer) full() bool { return len(p.b) > reprMaxLen }
+func (p *printer) full() bool { return len(p.b) > p.limit || *p.steps < 0 }
 
 func (p *printer) value(v any, depth int) {
 	if p.full() {
 		return
 	}
-	if depth > reprMaxDepth {
+	*p.steps--
+	if depth > reprMaxDepth || *p.steps < 0 { // out of steps: the last text written
 		p.b = append(p.b, "..."...)
 		return
 	}
@@ -152,7 +166,7 @@ func (p *printer) dict(id uintptr, n int, iter func(func(any, any) bool), depth 
 		items = append(items, item{key: k, val: v})
 		return true
 	})
-	sortItems(items)
+	p.sortItems(items, depth)
 	p.b = append(p.b, '{')
 	for i, it := range items {
 		if i > 0 {
@@ -187,10 +201,10 @@ func (p *printer) call(c ogórek.Call, depth int) {
 		if items, ok := c.Args[0].([]any); ok {
 			switch c.Callable.Name {
 			case "set":
-				p.set("", items, depth)
+				p.set("", c.Args, items, depth)
 				return
 			case "frozenset":
-				p.set("frozenset", items, depth)
+				p.set("frozenset", c.Args, items, depth)
 				return
 			}
 		}
@@ -208,8 +222,22 @@ func (p *printer) call(c ogórek.Call, depth int) {
 	p.seq("(", c.Args, ")", depth)
 }
 
-// set writes a set as Python does: {1, 2}, set(), frozenset({1}).
-func (p *printer) set(name string, elems []any, depth int) {
+// setKey is the identity of a set in printer.active: the arguments of its
+// call, which ADDITEMS updates in place.
+type setKey uintptr
+
+// set writes a set as Python does: {1, 2}, set(), frozenset({1}). A set
+// that holds itself (no Python set can, but a pickle can say so) shows as
+// {...}.
+func (p *printer) set(name string, args ogórek.Tuple, elems []any, depth int) {
+	key := setKey(reflect.ValueOf(args).Pointer())
+	if p.active[key] {
+		p.b = append(p.b, "{...}"...)
+		return
+	}
+	p.active[key] = true
+	defer delete(p.active, key)
+
 	if len(elems) == 0 {
 		if name == "" {
 			name = "set"
@@ -222,7 +250,7 @@ func (p *printer) set(name string, elems []any, depth int) {
 	for i, e := range elems {
 		items[i].key = e
 	}
-	sortItems(items)
+	p.sortItems(items, depth)
 	sorted := make([]any, len(items))
 	for i, it := range items {
 		sorted[i] = it.key

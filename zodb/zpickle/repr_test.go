@@ -86,7 +86,19 @@ func TestReprLimits(t *testing.T) {
 		w = []any{w, w}
 	}
 	s := Repr(w)
-	if len(s) > reprMaxLen+3 || !strings.HasSuffix(s, "...") {
+	if len(s) > reprMaxLen+3 || !strings.Contains(s, "...") {
 		t.Errorf("wide value: %d bytes of text", len(s))
+	}
+}
+
+// TestReprSelfSet: a pickle can add a set to itself (EMPTY_SET, ADDITEMS
+// of its own memo entry), which no Python set can do.
+func TestReprSelfSet(t *testing.T) {
+	_, state, err := Decode(record("\x8fq\x00(h\x00h\x00\x90."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := Repr(state), "{{...}, {...}}"; got != want {
+		t.Errorf("Repr = %s, want %s", got, want)
 	}
 }

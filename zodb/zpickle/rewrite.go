@@ -53,7 +53,7 @@ var (
 // og-rek, one after the other. Bytes
 // after the second pickle are ignored, as ZODB ignores them.
 func rewriteRecord(data []byte) (out []byte, err error) {
-	w := rewriter{data: data}
+	w := rewriter{data: data, nest: newNesting(len(data))}
 	pos := 0
 	for n := 0; n < 2; n++ {
 		if pos, err = w.pickle(pos); err != nil {
@@ -68,7 +68,7 @@ func rewriteRecord(data []byte) (out []byte, err error) {
 
 // rewriteOne is rewriteRecord for one pickle alone.
 func rewriteOne(data []byte) ([]byte, error) {
-	w := rewriter{data: data}
+	w := rewriter{data: data, nest: newNesting(len(data))}
 	end, err := w.pickle(0)
 	if err != nil {
 		return nil, err
