@@ -1,8 +1,8 @@
 package zpickle
 
 import (
-	"errors"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
