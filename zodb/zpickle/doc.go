@@ -23,5 +23,12 @@
 // Decoding goes through github.com/kisielk/og-rek. It lacks a few opcodes
 // that records can hold (BUILD and NEWOBJ for instances of plain classes
 // above all); rewrite.go turns them into ones og-rek has before it reads a
-// record. Every error about a record's bytes is marked with zodb.ErrCorrupt.
+// record, and nesting.go bounds the work og-rek's recursive hashing of
+// dict keys may take. References are found without decoding by the
+// scanner of scan.go, which leaves to og-rek what it is unsure of. ClassOf
+// reads a GLOBAL in place. Repr bounds its text, depth and work.
+//
+// Every error about a record's bytes is marked with zodb.ErrCorrupt; no
+// input makes a function of this package panic or run without bound.
+// All functions are safe for concurrent use.
 package zpickle

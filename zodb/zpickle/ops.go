@@ -11,41 +11,39 @@ import (
 // shape of each argument, is in argKinds below; pickletools.py in Python's
 // standard library documents every one.
 const (
-	opMark            = '('
-	opStop            = '.'
-	opPop             = '0'
-	opPopMark         = '1'
-	opPersid          = 'P'
-	opBinpersid       = 'Q'
-	opReduce          = 'R'
-	opBuild           = 'b'
-	opGlobal          = 'c'
-	opGet             = 'g'
-	opInst            = 'i'
-	opList            = 'l'
-	opObj             = 'o'
-	opPut             = 'p'
-	opTuple           = 't'
-	opBinint1         = 'K'
-	opBinunicode      = 'X'
-	opBinbytes        = 'B'
-	opLong            = 'L'
-	opProto           = 0x80
-	opNewobj          = 0x81
-	opExt1            = 0x82
-	opExt2            = 0x83
-	opExt4            = 0x84
-	opTuple2          = 0x86
-	opTuple3          = 0x87
-	opLong4           = 0x8b
-	opShortBinunicode = 0x8c
-	opBinunicode8     = 0x8d
-	opBinbytes8       = 0x8e
-	opEmptySet        = 0x8f
-	opAddItems        = 0x90
-	opFrozenSet       = 0x91
-	opNewobjEx        = 0x92
-	opStackGlobal     = 0x93
+	opMark        = '('
+	opStop        = '.'
+	opPop         = '0'
+	opPopMark     = '1'
+	opPersid      = 'P'
+	opBinpersid   = 'Q'
+	opReduce      = 'R'
+	opBuild       = 'b'
+	opGlobal      = 'c'
+	opGet         = 'g'
+	opInst        = 'i'
+	opList        = 'l'
+	opObj         = 'o'
+	opPut         = 'p'
+	opTuple       = 't'
+	opBinint1     = 'K'
+	opBinunicode  = 'X'
+	opBinbytes    = 'B'
+	opLong        = 'L'
+	opProto       = 0x80
+	opNewobj      = 0x81
+	opExt1        = 0x82
+	opExt2        = 0x83
+	opExt4        = 0x84
+	opTuple2      = 0x86
+	opTuple3      = 0x87
+	opLong4       = 0x8b
+	opBinunicode8 = 0x8d
+	opBinbytes8   = 0x8e
+	opEmptySet    = 0x8f
+	opAddItems    = 0x90
+	opFrozenSet   = 0x91
+	opNewobjEx    = 0x92
 )
 
 // argKind is the shape of the argument bytes that follow an opcode.
