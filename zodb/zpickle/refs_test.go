@@ -267,3 +267,27 @@ func TestScanTestdata(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrent runs the package's functions from many goroutines at once
+// (run it with -race): the class cache and the pools are shared.
+func TestConcurrent(t *testing.T) {
+	recs := allRecordData(t)
+	done := make(chan struct{})
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for _, d := range recs {
+				ClassOf(d)
+				Refs(d)
+				References(d)
+				if c, s, err := Decode(d); err == nil {
+					Repr(c)
+					Repr(s)
+				}
+			}
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+}
