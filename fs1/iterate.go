@@ -20,7 +20,16 @@ import (
 // names (one hop) and DataInfo.Data the data at the end of the chain, nil
 // when the chain ends in a deletion. Errors are wrapped in *zodb.OpError.
 func (fs *FileStorage) Iterate(ctx context.Context, tidMin, tidMax zodb.Tid) zodb.Iterator {
-	return &txnIter{fs: fs, tidMin: tidMin, tidMax: tidMax}
+	return &txnIter{fs: fs, tidMin: tidMin, tidMax: tidMax, dir: Forward}
+}
+
+// IterateBackward is Iterate going from the newest transaction with
+// tid <= tidMax back to the oldest with tid >= tidMin, as fstail reads a
+// file. It starts from the committed transactions Iterate would end at: a
+// torn or in-progress tail is never served. Each transaction's records
+// come in the order they were stored.
+func (fs *FileStorage) IterateBackward(ctx context.Context, tidMin, tidMax zodb.Tid) zodb.Iterator {
+	return &txnIter{fs: fs, tidMin: tidMin, tidMax: tidMax, dir: Backward}
 }
 
 // txnIter is FileStorage's zodb.Iterator, and the zodb.DataIterator of
@@ -28,6 +37,7 @@ func (fs *FileStorage) Iterate(ctx context.Context, tidMin, tidMax zodb.Tid) zod
 type txnIter struct {
 	fs             *FileStorage
 	tidMin, tidMax zodb.Tid
+	dir            Direction
 	it             *Iter // nil until the first NextTxn finds where to start
 	err            error
 
@@ -51,11 +61,9 @@ func (ti *txnIter) NextTxn(ctx context.Context) (*zodb.TxnInfo, zodb.DataIterato
 		return nil, nil, ti.err
 	}
 	if ti.it == nil {
-		pos, err := ti.fs.findTxn(ti.tidMin)
-		if err != nil {
+		if err := ti.start(); err != nil {
 			return nil, nil, ti.fail(err)
 		}
-		ti.it = ti.fs.file.Iter(pos, Forward)
 	}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -72,10 +80,37 @@ func (ti *txnIter) NextTxn(ctx context.Context) (*zodb.TxnInfo, zodb.DataIterato
 	}
 }
 
+// start finds where the iteration begins: going forward, the first
+// transaction with tid >= tidMin; going backward, the end of the last one
+// with tid <= tidMax.
+func (ti *txnIter) start() error {
+	from := ti.tidMin
+	if ti.dir == Backward {
+		if ti.tidMax == ^zodb.Tid(0) {
+			from = ti.tidMax
+		} else {
+			from = ti.tidMax + 1
+		}
+	}
+	pos, err := ti.fs.findTxn(from)
+	if err != nil {
+		return err
+	}
+	ti.it = ti.fs.file.Iter(pos, ti.dir)
+	return nil
+}
+
 // nextTxn returns the next transaction to serve, or io.EOF where Python's
 // FileIterator stops.
 func (ti *txnIter) nextTxn() (*TxnHeader, error) {
 	it := ti.it
+	if ti.dir == Backward {
+		h, err := it.NextTxn()
+		if err == nil && h.Tid < ti.tidMin {
+			return nil, io.EOF
+		}
+		return h, err
+	}
 	pos := it.Pos()
 	h, err := it.NextTxn()
 	if err == io.EOF {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -109,9 +110,55 @@ func TestIterateRangeGolden(t *testing.T) {
 	}
 }
 
+// TestIterateBackward checks that going backward over every file and
+// every golden range yields the transactions of the golden dump, newest
+// first; a torn tail is not served.
+func TestIterateBackward(t *testing.T) {
+	check := func(t *testing.T, fs *FileStorage, lo, hi zodb.Tid, want []dumpTxn) {
+		got, err := iterDumpDir(fs, lo, hi, Backward)
+		if err != io.EOF {
+			t.Errorf("backward iteration ends with %v, want EOF", err)
+		}
+		slices.Reverse(got)
+		checkDump(t, got, want)
+	}
+	for _, tf := range testFiles(t) {
+		t.Run(tf.path, func(t *testing.T) {
+			want, _ := parseDump(t, tf.dump)
+			fs := openRO(t, tf.path)
+			defer fs.Close()
+			check(t, fs, 0, zodb.TidMax, want)
+			if len(want) > 2 {
+				// an inner range, bounds on transactions
+				check(t, fs, want[1].tid, want[len(want)-2].tid, want[1:len(want)-1])
+			}
+		})
+	}
+	goldens, _ := filepath.Glob("../testdata/fs1/small/small.zdump.raw@*")
+	fs := openRO(t, "../testdata/fs1/small/small.fs")
+	defer fs.Close()
+	for _, g := range goldens {
+		_, rng, _ := strings.Cut(g, "@")
+		lo, hi, err := zodb.ParseTidRange(rng, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := parseDump(t, g)
+		t.Run(rng, func(t *testing.T) { check(t, fs, lo, hi, want) })
+	}
+}
+
 // iterDump iterates fs into the form of a dump golden.
 func iterDump(fs *FileStorage, lo, hi zodb.Tid) ([]dumpTxn, error) {
+	return iterDumpDir(fs, lo, hi, Forward)
+}
+
+// iterDumpDir is iterDump going in direction dir.
+func iterDumpDir(fs *FileStorage, lo, hi zodb.Tid, dir Direction) ([]dumpTxn, error) {
 	it := fs.Iterate(ctx, lo, hi)
+	if dir == Backward {
+		it = fs.IterateBackward(ctx, lo, hi)
+	}
 	var txns []dumpTxn
 	for {
 		info, di, err := it.NextTxn(ctx)
