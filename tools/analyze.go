@@ -45,6 +45,9 @@ type AnalyzeOptions struct {
 	// its bytes are counted in the totals but in no class, as zodbtools
 	// does after printing the error.
 	Warn func(error)
+	// Progress, when set, is told now and then how far the analysis has
+	// got, in units of the tid span it covers.
+	Progress func(done, total int64)
 }
 
 // Analyze reads every record of stor's transactions with tidMin <= tid <=
@@ -56,15 +59,18 @@ func Analyze(ctx context.Context, stor zodb.Storage, tidMin, tidMax zodb.Tid, op
 	}
 	a := &analyzer{rep: &AnalyzeReport{}, opt: opt,
 		objs: map[zodb.Oid]objUsage{}, classIdx: map[string]int{}}
+	progress := newTidProgress(opt.Progress, stor, tidMax)
 	it := stor.Iterate(ctx, tidMin, tidMax)
 	for {
 		txn, dit, err := it.NextTxn(ctx)
 		if errors.Is(err, io.EOF) {
+			progress.finish()
 			return a.rep, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("tools: analyze: %w", err)
 		}
+		progress.txn(txn.Tid)
 		if err := a.txn(ctx, txn, dit); err != nil {
 			return nil, fmt.Errorf("tools: analyze: txn %s: %w", txn.Tid, err)
 		}

@@ -43,6 +43,9 @@ type DumpOptions struct {
 	HashOnly bool
 	// Pretty is PrettyRaw when empty.
 	Pretty Pretty
+	// Progress, when set, is told now and then how far the dump has got,
+	// in units of the tid span it covers.
+	Progress func(done, total int64)
 }
 
 // Dump writes the transactions of stor with tidMin <= tid <= tidMax in
@@ -75,15 +78,18 @@ func Dump(ctx context.Context, w io.Writer, stor zodb.Storage, tidMin, tidMax zo
 		}
 	}()
 
+	progress := newTidProgress(opt.Progress, stor, tidMax)
 	it := stor.Iterate(ctx, tidMin, tidMax)
 	for {
 		txn, dit, err := it.NextTxn(ctx)
 		if errors.Is(err, io.EOF) {
+			progress.finish()
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("tools: dump: %w", err)
 		}
+		progress.txn(txn.Tid)
 		if err := d.collect(ctx, dit); err != nil {
 			return fmt.Errorf("tools: dump: txn %s: %w", txn.Tid, err)
 		}

@@ -21,10 +21,10 @@ leaves it out; stderr warns about it.`,
 		Example: `  fs1 reindex data.fs`,
 		Args:    cli.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p := newProgress(cmd, "reindex")
-			defer p.done()
+			p := cli.NewProgress(cmd, "reindex", true)
+			defer p.Done()
 			_, err := fs1tools.Reindex(cmd.Context(), args[0],
-				&fs1tools.IndexOptions{Warn: warner(cmd), Progress: p.update})
+				&fs1tools.IndexOptions{Warn: warner(cmd), Progress: p.Update})
 			return wrap(err)
 		},
 	}
@@ -44,10 +44,10 @@ Python ZODB reads the rest of the file after loading it.`,
 		Example: `  fs1 verify-index data.fs`,
 		Args:    cli.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p := newProgress(cmd, "verify-index")
-			defer p.done()
+			p := cli.NewProgress(cmd, "verify-index", true)
+			defer p.Done()
 			return wrap(fs1tools.VerifyIndex(cmd.Context(), cmd.OutOrStdout(), args[0],
-				&fs1tools.IndexOptions{Warn: warner(cmd), Progress: p.update}))
+				&fs1tools.IndexOptions{Warn: warner(cmd), Progress: p.Update}))
 		},
 	}
 }

@@ -49,7 +49,10 @@ func runAnalyze(cmd *cobra.Command, o *analyzeOptions, args []string) error {
 	var rep *tools.AnalyzeReport
 	err = withStorage(cmd, args[0], func(stor zodb.Storage) error {
 		warn := func(err error) { fmt.Fprintln(cmd.ErrOrStderr(), err) }
-		rep, err = tools.Analyze(ctx, stor, tidMin, tidMax, &tools.AnalyzeOptions{Warn: warn})
+		p := cli.NewProgress(cmd, "analyze", false)
+		defer p.Done()
+		rep, err = tools.Analyze(ctx, stor, tidMin, tidMax,
+			&tools.AnalyzeOptions{Warn: warn, Progress: p.Update})
 		return err
 	})
 	if err != nil {

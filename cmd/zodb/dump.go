@@ -51,7 +51,9 @@ func runDump(cmd *cobra.Command, o *dumpOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt := &tools.DumpOptions{HashOnly: o.hashOnly, Pretty: pretty}
+	p := cli.NewProgress(cmd, "dump", false)
+	defer p.Done()
+	opt := &tools.DumpOptions{HashOnly: o.hashOnly, Pretty: pretty, Progress: p.Update}
 	return withStorage(cmd, args[0], func(stor zodb.Storage) error {
 		return tools.Dump(cmd.Context(), cmd.OutOrStdout(), stor, tidMin, tidMax, opt)
 	})
