@@ -62,3 +62,30 @@ func IsNoData(err error) bool {
 	var nd *NoDataError
 	return errors.As(err, &ne) || errors.As(err, &nd)
 }
+
+// ErrTidOrder says that a transaction's tid is not after the storage's
+// head, as every new transaction's must be.
+var ErrTidOrder = errors.New("transaction tid is not after the head")
+
+// ConflictError says that a transaction could not commit because another
+// one changed an object it changed or read: ZODB's ConflictError and
+// ReadConflictError.
+type ConflictError struct {
+	Oid Oid
+	// Committed is the object's current revision, Based the revision the
+	// transaction's change was based on.
+	Committed Tid
+	Based     Tid
+	// Read is true for a read conflict (CheckCurrent), false for a write
+	// conflict (Store, Delete).
+	Read bool
+}
+
+func (e *ConflictError) Error() string {
+	kind := "write"
+	if e.Read {
+		kind = "read"
+	}
+	return fmt.Sprintf("%s conflict on %s: committed revision %s, transaction based on %s",
+		kind, e.Oid, e.Committed, e.Based)
+}
