@@ -70,20 +70,24 @@ func (f *File) Magic() string { return f.magic }
 func (f *File) Size() int64 { return f.size.Load() }
 
 // Refresh takes in what was appended to the file since it was opened and
-// returns the new size. A file that shrank is an error: FileStorage only
-// grows, except when packed, which replaces the file.
+// returns the new size. The size may also go down: a writer that aborts a
+// voted transaction cuts it off again. Callers that serve the file check
+// that it still holds what they serve; a pack, which replaces the file, is
+// not followed.
 func (f *File) Refresh() (int64, error) {
 	fi, err := f.f.Stat()
 	if err != nil {
 		return 0, fmt.Errorf("fs1: %w", err)
 	}
-	size := fi.Size()
-	if old := f.size.Load(); size < old {
-		return 0, fmt.Errorf("fs1: %s: file shrank from %d to %d bytes", f.path, old, size)
-	}
+	f.setSize(fi.Size())
+	return fi.Size(), nil
+}
+
+// setSize makes the first size bytes of the file readable through f: the
+// writer calls it once a transaction is written, without a stat.
+func (f *File) setSize(size int64) {
 	f.size.Store(size)
 	f.remap(size)
-	return size, nil
 }
 
 // Close closes the file. No read may be in progress or start after it.

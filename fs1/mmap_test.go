@@ -47,7 +47,11 @@ func TestMapGrowAndFault(t *testing.T) {
 	if err := f.readAt(b, 50); err != nil {
 		t.Fatalf("read of what remains: %v", err)
 	}
-	if _, err := f.Refresh(); err == nil {
-		t.Error("a file that shrank refreshed without error")
+	// A writer that aborts cuts the file back: Refresh follows.
+	if size, err := f.Refresh(); err != nil || size != 100 {
+		t.Errorf("refresh of a file cut to 100 bytes: %d, %v", size, err)
+	}
+	if err := f.readAt(b, 90); err == nil {
+		t.Error("read past the new end succeeded")
 	}
 }

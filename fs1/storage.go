@@ -29,9 +29,10 @@ func openURL(ctx context.Context, u *url.URL, rawURL string, opt *zodb.Options) 
 	return fs, nil
 }
 
-// FileStorage is a FileStorage data file served as a zodb.Storage, for
-// reading. It answers as Python's FileStorage does on the same file,
-// including one with a torn tail (see Tail).
+// FileStorage is a FileStorage data file served as a zodb.Storage and,
+// unless opened read-only, as a zodb.Writer. It answers as Python's
+// FileStorage does on the same file, including one with a torn tail (see
+// Tail), and writes what Python writes.
 //
 // All methods may be called from several goroutines at once.
 type FileStorage struct {
@@ -39,6 +40,7 @@ type FileStorage struct {
 	url      string
 	readOnly bool
 	idxPath  string
+	w        *writer // nil when read-only
 
 	mu struct {
 		sync.RWMutex
@@ -48,28 +50,52 @@ type FileStorage struct {
 	}
 }
 
-var _ zodb.Storage = (*FileStorage)(nil)
+var (
+	_ zodb.Storage = (*FileStorage)(nil)
+	_ zodb.Writer  = (*FileStorage)(nil)
+)
 
-// Open opens the FileStorage at path.
+// Open opens the FileStorage at path: OpenWith with Python's durability
+// and warnings logged to slog.Default().
+func Open(ctx context.Context, path string, opt *zodb.Options) (*FileStorage, error) {
+	o := &Options{}
+	if opt != nil {
+		o.Options = *opt
+	}
+	return OpenWith(ctx, path, o)
+}
+
+// OpenWith opens the FileStorage at path.
 //
 // It loads path.index when Python would trust it and completes it by
 // reading the transactions after it; otherwise it rebuilds the index by
 // reading the whole file and, unless opt.ReadOnly, saves it as Python does.
-// The data file is never written to. A torn or unfinished last transaction
-// is not served (see Tail).
+//
+// Read-only, the data file is never written to, and a torn or unfinished
+// last transaction is not served (see Tail). For writing, Open does what
+// Python's read-write open does: it takes path.lock (see Lock), creates a
+// missing file with the magic FS30, and cuts a torn or unfinished tail off
+// the file, saving the bytes cut to path.tr0 (or .tr1, ...) and logging a
+// warning to opt.Logger, except for a cut transaction header, which Python
+// drops without saving.
 //
 // Errors: the file cannot be opened, is not a FileStorage, or a record
-// before its tail is corrupt (a *RecordError wrapping zodb.ErrCorrupt).
-func Open(ctx context.Context, path string, opt *zodb.Options) (*FileStorage, error) {
+// before its tail is corrupt (a *RecordError wrapping zodb.ErrCorrupt);
+// for writing, another writer holds the lock (an error wrapping ErrLocked)
+// or the tail cannot be saved and cut.
+func OpenWith(ctx context.Context, path string, opt *Options) (*FileStorage, error) {
 	if opt == nil {
-		opt = &zodb.Options{}
+		opt = &Options{}
+	}
+	if !opt.ReadOnly {
+		return openWriter(ctx, path, opt)
 	}
 	f, err := OpenFile(path)
 	if err != nil {
 		return nil, err
 	}
-	fs := &FileStorage{file: f, url: path, readOnly: opt.ReadOnly, idxPath: path + ".index"}
-	if err := fs.openIndex(ctx); err != nil {
+	fs := &FileStorage{file: f, url: path, readOnly: true, idxPath: path + ".index"}
+	if _, err := fs.openIndex(ctx); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -77,32 +103,36 @@ func Open(ctx context.Context, path string, opt *zodb.Options) (*FileStorage, er
 }
 
 // openIndex builds fs.mu: the saved index when it may be trusted, else a
-// new one, completed by scanning the rest of the file.
-func (fs *FileStorage) openIndex(ctx context.Context) error {
+// new one, completed by scanning the rest of the file. It says whether the
+// index was rebuilt.
+func (fs *FileStorage) openIndex(ctx context.Context) (rebuilt bool, err error) {
 	idx, last := fs.file.loadIndex(fs.idxPath)
-	rebuilt := idx == nil
+	rebuilt = idx == nil
 	s := scanState{pos: FileHeaderLen}
 	if rebuilt {
 		idx = fsindex.New()
 	} else {
 		s = scanState{pos: idx.TopPos, last: last, head: last}
 	}
-	s, err := fs.file.scan(ctx, idx, s, nil)
+	s, err = fs.file.scan(ctx, idx, s, nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	fs.mu.dirty = rebuilt || s.pos != idx.TopPos
 	idx.TopPos = s.pos
 	fs.mu.index, fs.mu.scan = idx, s
-	if rebuilt && !fs.readOnly {
-		// Python saves a rebuilt index right away. The index is a
-		// cache: failing to save it (say, in a read-only directory)
-		// does not stop the storage from working.
-		if fs.saveIndexLocked() == nil {
-			fs.mu.dirty = false
-		}
+	return rebuilt, nil
+}
+
+// saveRebuiltIndex saves an index Open had to rebuild, as Python does
+// right away. The index is a cache: failing to save it (say, in a
+// read-only directory) does not stop the storage from working.
+func (fs *FileStorage) saveRebuiltIndex() {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.saveIndexLocked() == nil {
+		fs.mu.dirty = false
 	}
-	return nil
 }
 
 // saveIndexLocked writes the index next to the data file, in Python's
@@ -145,17 +175,30 @@ func (fs *FileStorage) Tail() *TornTail {
 }
 
 // Sync reads the transactions committed to the file since the open or the
-// last Sync and returns the new head. It cannot follow a pack, which
-// replaces the file.
+// last Sync and returns the new head: the last committed transaction.
+// Unlike at Open, a transaction still being written by another process
+// (a torn or checkpoint tail) does not count, so that the data at the head
+// never change once seen. Sync cannot follow a pack, which replaces the
+// file. A storage opened for writing is the only writer of its file: its
+// Sync returns its head.
 func (fs *FileStorage) Sync(ctx context.Context) (zodb.Tid, error) {
-	if _, err := fs.file.Refresh(); err != nil {
+	if fs.w != nil {
+		return fs.Head(), nil
+	}
+	size, err := fs.file.Refresh()
+	if err != nil {
 		return 0, &zodb.OpError{URL: fs.url, Op: "sync", Err: err}
 	}
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	if size < fs.mu.scan.pos {
+		err := fmt.Errorf("fs1: %s: file shrank from %d to %d bytes (packed?)", fs.file.Path(), fs.mu.scan.pos, size)
+		return 0, &zodb.OpError{URL: fs.url, Op: "sync", Err: err}
+	}
 	// scan leaves the index and s consistent when it fails: they
 	// hold every transaction before the faulty one.
 	s, err := fs.file.scan(ctx, fs.mu.index, fs.mu.scan, nil)
+	s.head = s.last
 	if s.pos != fs.mu.scan.pos {
 		fs.mu.dirty = true
 	}
@@ -167,13 +210,13 @@ func (fs *FileStorage) Sync(ctx context.Context) (zodb.Tid, error) {
 	return s.head, nil
 }
 
-// Close closes the storage. Opened for writing, it saves the index when it
-// grew since loaded, as Python saves it on close.
+// Close closes the storage. Opened for writing, it aborts a transaction
+// that voted and did not finish, waits for a commit in progress, saves the
+// index when it grew since loaded (as Python saves it on close) and
+// releases the lock.
 func (fs *FileStorage) Close() error {
-	fs.mu.RLock()
-	if fs.mu.dirty && !fs.readOnly {
-		fs.saveIndexLocked() // a cache: see openIndex
+	if fs.w != nil {
+		return fs.closeWriter()
 	}
-	fs.mu.RUnlock()
 	return fs.file.Close()
 }
