@@ -37,6 +37,7 @@ const (
 	opExt4        = 0x84
 	opTuple2      = 0x86
 	opTuple3      = 0x87
+	opLong1       = 0x8a
 	opLong4       = 0x8b
 	opBinunicode8 = 0x8d
 	opBinbytes8   = 0x8e

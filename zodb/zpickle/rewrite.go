@@ -9,7 +9,7 @@ import (
 )
 
 // og-rek v1.3.0 does not implement BUILD, NEWOBJ, NEWOBJ_EX, INST, OBJ,
-// POP_MARK, LONG4, the protocol-4 set opcodes or the 8-byte counted
+// POP_MARK, LONG4 (nor LONG1 of 128 bytes or more), the protocol-4 set opcodes or the 8-byte counted
 // strings; its REDUCE makes values BUILD could not update in place; and it
 // sees every persistent id through one hook. So, before
 // og-rek reads a record, rewrite turns each opcode it lacks into opcodes it
@@ -165,6 +165,12 @@ func (w *rewriter) op(o op, next int) error {
 		w.replace(o.pos, next, counted(code, o.arg))
 	case opLong4:
 		w.replace(o.pos, next, longText(o.arg))
+	case opLong1:
+		// og-rek reads LONG1's length byte as a signed number: from
+		// 128 bytes on it reads the wrong length.
+		if len(o.arg) >= 128 {
+			w.replace(o.pos, next, longText(o.arg))
+		}
 	case opLong:
 		// Python takes the trailing 'L' as optional; og-rek requires it.
 		if len(o.arg) == 0 || o.arg[len(o.arg)-1] != 'L' {
