@@ -289,14 +289,14 @@ func (w *writer) writeTxn(pos int64, b []byte) error {
 		}
 	}
 	hook(stepVoteWrite, pos, b)
-	if _, err := w.file.WriteAt(b, pos); err != nil {
+	if err := w.writeAt(b, pos); err != nil {
 		w.cut(pos)
 		return err
 	}
 	w.end = pos + int64(len(b))
 	hook(stepVoted, pos, b)
 	if w.sync == SyncVote {
-		if err := datasync(w.file); err != nil {
+		if err := w.datasync(); err != nil {
 			w.cut(pos)
 			return err
 		}
@@ -324,13 +324,13 @@ func (t *txn) finish() error {
 	}
 	fs, w := t.fs, t.fs.w
 	defer t.release()
-	if _, err := w.file.WriteAt([]byte{byte(t.head.Status)}, t.pos+txnOffStatus); err != nil {
+	if err := w.writeAt([]byte{byte(t.head.Status)}, t.pos+txnOffStatus); err != nil {
 		w.cut(t.pos)
 		return t.failTxn("finish", fmt.Errorf("fs1: %s: write status @%d: %w", fs.file.Path(), t.pos, err))
 	}
 	hook(stepStatus, t.pos, nil)
 	if w.sync != SyncNone {
-		if err := datasync(w.file); err != nil {
+		if err := w.datasync(); err != nil {
 			// Whether the status byte reached the disk is unknown:
 			// like Python, which closes the storage, take no more
 			// commits.

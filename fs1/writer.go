@@ -37,6 +37,11 @@ type writer struct {
 	// it to make the tids of a file Python wrote.
 	newTid func(prev zodb.Tid) zodb.Tid
 
+	// writeFault and syncFault, set by tests, write and sync in place of
+	// the file, to fail as a full or failing disk does.
+	writeFault func(f *os.File, b []byte, pos int64) error
+	syncFault  func() error
+
 	mu struct {
 		sync.Mutex
 		lastOid  zodb.Oid // the greatest oid given out or stored
@@ -56,6 +61,25 @@ func newWriter(wf *os.File, lock *FileLock, opt *Options, log *slog.Logger) *wri
 		commit: make(chan struct{}, 1),
 		newTid: func(prev zodb.Tid) zodb.Tid { return zodb.TidAfter(prev, time.Now()) },
 	}
+}
+
+// writeAt writes b at pos in the data file.
+func (w *writer) writeAt(b []byte, pos int64) error {
+	if w.writeFault != nil {
+		return w.writeFault(w.file, b, pos)
+	}
+	_, err := w.file.WriteAt(b, pos)
+	return err
+}
+
+// datasync waits for the data file to reach the disk.
+func (w *writer) datasync() error {
+	if w.syncFault != nil {
+		if err := w.syncFault(); err != nil {
+			return err
+		}
+	}
+	return datasync(w.file)
 }
 
 // initWriter sets what the writer learns from the opened file: where it
