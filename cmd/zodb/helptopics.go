@@ -29,8 +29,10 @@ its storage:
 
 Schemes known to this zodb: ` + strings.Join(zodb.Schemes(), ", ") + `.
 
-Commands that only read a database (info, dump, catobj, analyze) open it
-read-only.
+Commands that only read a database (info, dump, catobj, analyze, cmp, and
+convert for its source) open it read-only; restore, commit and convert's
+destination open it for writing, unless the URL's query says read_only=true
+(file:///path/to/data.fs?read_only=true), as zodburi reads it.
 `
 }
 

@@ -79,7 +79,8 @@ func TestHelp(t *testing.T) {
 	}
 	for _, want := range []string{"Zodb is a tool for managing ZODB databases.", "zodb command [arguments]",
 		"    dump        dump content of a ZODB database\n", "    info        ", "    catobj      ",
-		"    analyze     ", "Additional help topics:", "    zurl        specifying database URL\n",
+		"    analyze     ", "    restore     restore content of a ZODB database\n", "    commit      ", "    convert     ",
+		"    cmp         compare two ZODB databases\n", "Additional help topics:", "    zurl        specifying database URL\n",
 		"    tidrange    specifying history range\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("zodb help lacks %q:\n%s", want, out)
@@ -88,7 +89,7 @@ func TestHelp(t *testing.T) {
 	if _, hOut, _ := runZodb(t, "-h"); hOut != out {
 		t.Errorf("zodb -h differs from zodb help:\n%s", hOut)
 	}
-	for _, c := range []string{"dump", "info", "catobj", "analyze"} {
+	for _, c := range []string{"dump", "info", "catobj", "analyze", "restore", "commit", "convert", "cmp"} {
 		for _, args := range [][]string{{c, "--help"}, {"help", c}} {
 			status, out, _ := runZodb(t, args...)
 			if status != 0 || !strings.Contains(out, "Examples:\n  zodb "+c) || !strings.Contains(out, "Usage:\n  zodb "+c) {

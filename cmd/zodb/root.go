@@ -24,8 +24,12 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(
 		newAnalyzeCommand(),
 		newCatobjCommand(),
+		newCmpCommand(),
+		newCommitCommand(),
+		newConvertCommand(),
 		newDumpCommand(),
 		newInfoCommand(),
+		newRestoreCommand(),
 	)
 	root.AddCommand(newHelpTopics()...)
 	// Each command's Use line already shows its flags as zodbtools does.
