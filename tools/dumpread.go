@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"slices"
 	"strconv"
@@ -49,14 +50,20 @@ type DumpReader struct {
 	err     error
 
 	// txn is what ReadTxn returns, reused; arena holds its metadata and
-	// data, which dataAt locates once the transaction is whole (arena
+	// data and hashes, which objAt locates once the transaction is whole (arena
 	// moves as it grows).
-	txn    DumpTxn
-	arena  []byte
-	dataAt []span
+	txn   DumpTxn
+	arena []byte
+	objAt []objSpans
+	// hashers holds one hash of each function met, reused.
+	hashers map[string]hash.Hash
+	sum     []byte // scratch for a digest
 }
 
 type span struct{ off, n int }
+
+// objSpans locates an obj entry's hash and data in the arena.
+type objSpans struct{ hash, data span }
 
 // NewDumpReader returns a reader of the dump r. name is the input's name
 // for error messages, as zodbtools shows it ("<stdin>" for standard input).
@@ -111,7 +118,7 @@ func (d *DumpReader) readTxn1() (*DumpTxn, error) {
 	t := &d.txn
 	*t = DumpTxn{Line: d.line, Objs: t.Objs[:0]}
 	d.arena = d.arena[:0]
-	d.dataAt = d.dataAt[:0]
+	d.objAt = d.objAt[:0]
 	if err := d.parseTxnLine(l, t); err != nil {
 		return nil, err
 	}
@@ -128,8 +135,11 @@ func (d *DumpReader) readTxn1() (*DumpTxn, error) {
 	t.Description = d.bytesAt(meta[1])
 	t.Extension = d.bytesAt(meta[2])
 	for i := range t.Objs {
-		if o := &t.Objs[i]; o.Kind == DumpData && !o.HashOnly {
-			o.Data = d.bytesAt(d.dataAt[i])
+		if o := &t.Objs[i]; o.Kind == DumpData {
+			o.Hash = d.bytesAt(d.objAt[i].hash)
+			if !o.HashOnly {
+				o.Data = d.bytesAt(d.objAt[i].data)
+			}
 		}
 	}
 	d.prevTid = t.Tid
@@ -247,13 +257,13 @@ func (d *DumpReader) readObjs(t *DumpTxn) error {
 			return d.badLine("no obj")
 		}
 		t.Objs = append(t.Objs, DumpObj{Line: d.line})
-		d.dataAt = append(d.dataAt, span{})
-		o := &t.Objs[len(t.Objs)-1]
-		if err := d.parseObjLine(l, o); err != nil {
+		d.objAt = append(d.objAt, objSpans{})
+		o, at := &t.Objs[len(t.Objs)-1], &d.objAt[len(d.objAt)-1]
+		if err := d.parseObjLine(l, o, at); err != nil {
 			return err
 		}
 		if o.Kind == DumpData && !o.HashOnly {
-			if d.dataAt[len(d.dataAt)-1], err = d.readData(o); err != nil {
+			if at.data, err = d.readData(o, at.hash); err != nil {
 				return err
 			}
 		}
@@ -262,7 +272,7 @@ func (d *DumpReader) readObjs(t *DumpTxn) error {
 
 // parseObjLine parses an obj line. Unlike zodbtools, which matches only
 // the start of the line, nothing may follow the entry.
-func (d *DumpReader) parseObjLine(l []byte, o *DumpObj) error {
+func (d *DumpReader) parseObjLine(l []byte, o *DumpObj, at *objSpans) error {
 	rest := l[len("obj "):]
 	oid, ok := parseHex16(rest)
 	if !ok || len(rest) < 17 || rest[16] != ' ' {
@@ -282,11 +292,11 @@ func (d *DumpReader) parseObjLine(l []byte, o *DumpObj) error {
 		o.Kind, o.CopyFrom = DumpCopy, zodb.Tid(tid)
 		return nil
 	}
-	return d.parseObjHash(rest, o)
+	return d.parseObjHash(rest, o, at)
 }
 
 // parseObjHash parses `<size> <hashfunc>:<hash>[ -]`.
-func (d *DumpReader) parseObjHash(rest []byte, o *DumpObj) error {
+func (d *DumpReader) parseObjHash(rest []byte, o *DumpObj, at *objSpans) error {
 	sizeText, rest, ok := bytes.Cut(rest, []byte{' '})
 	if !ok || len(sizeText) == 0 || !allBytes(sizeText, isDigit) {
 		return d.badLine("invalid obj entry")
@@ -300,21 +310,23 @@ func (d *DumpReader) parseObjHash(rest []byte, o *DumpObj) error {
 	if !ok || len(fn) == 0 || !allBytes(fn, isWord) || len(hexHash) == 0 || !allBytes(hexHash, isLowerHex) {
 		return d.badLine("invalid obj entry")
 	}
-	newHash := dumpHashes[string(fn)]
-	if newHash == nil {
+	h := dumpHashes[string(fn)]
+	if h == nil {
 		return d.badLine("unknown hash function %s", Quote(fn))
 	}
-	if want := 2 * newHash().Size(); len(hexHash) != want {
-		return d.badLine("%s hash has %d hex digits, want %d", fn, len(hexHash), want)
+	if len(hexHash) != 2*h.size {
+		return d.badLine("%s hash has %d hex digits, want %d", fn, len(hexHash), 2*h.size)
 	}
-	o.Kind, o.Size, o.HashFunc = DumpData, size, string(fn)
-	o.Hash, _ = hex.DecodeString(string(hexHash))
+	o.Kind, o.Size, o.HashFunc = DumpData, size, h.name
+	off := len(d.arena)
+	d.arena, _ = hex.AppendDecode(d.arena, hexHash) // checked above
+	at.hash = span{off, h.size}
 	return nil
 }
 
 // readData reads the data following an obj line into the arena, and
-// checks its LF and hash.
-func (d *DumpReader) readData(o *DumpObj) (span, error) {
+// checks its LF and its hash, at hashAt in the arena.
+func (d *DumpReader) readData(o *DumpObj, hashAt span) (span, error) {
 	off := len(d.arena)
 	for done := int64(0); done < o.Size+1; { // data, then LF
 		n := int(min(o.Size+1-done, dataChunkLen))
@@ -338,14 +350,29 @@ func (d *DumpReader) readData(o *DumpObj) (span, error) {
 		return span{}, &DumpError{Name: d.name, Line: d.line, Err: fmt.Errorf(
 			"no LF after obj data: obj %s is not %d bytes long", o.Oid, o.Size)}
 	}
-	h := dumpHashes[o.HashFunc]()
+	h := d.hasher(o.HashFunc)
 	h.Write(data)
-	if sum := h.Sum(nil); !bytes.Equal(sum, o.Hash) {
+	d.sum = h.Sum(d.sum[:0])
+	if sum, want := d.sum, d.bytesAt(hashAt); !bytes.Equal(sum, want) {
 		return span{}, &DumpError{Name: d.name, Line: d.line, Err: fmt.Errorf(
-			"data corrupt: obj %s: %s = %x, expected %x", o.Oid, o.HashFunc, sum, o.Hash)}
+			"data corrupt: obj %s: %s = %x, expected %x", o.Oid, o.HashFunc, sum, want)}
 	}
 	d.arena = d.arena[:len(d.arena)-1] // the LF
 	return span{off, len(data)}, nil
+}
+
+// hasher returns the reader's hash of a function, reset.
+func (d *DumpReader) hasher(name string) hash.Hash {
+	h := d.hashers[name]
+	if h == nil {
+		if d.hashers == nil {
+			d.hashers = map[string]hash.Hash{}
+		}
+		h = dumpHashes[name].new()
+		d.hashers[name] = h
+	}
+	h.Reset()
+	return h
 }
 
 // parseHex16 parses the 16 lower-case hex digits b starts with.
