@@ -3,6 +3,7 @@ package fs1
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -41,6 +42,9 @@ type PackOptions struct {
 	// Progress, if not nil, is called now and then with how much of the
 	// work is done, out of total (units of bytes read).
 	Progress func(done, total int64)
+	// Logger receives what PackFile's read-write open warns about (a
+	// torn tail cut off), as Options.Logger; nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // PackResult says what a pack did.
@@ -76,6 +80,7 @@ type packRun struct {
 	eof     int64 // end of the committed transactions when the pack started
 	packTid zodb.Tid
 	opt     PackOptions
+	sync    bool // wait for the disk before the packed file replaces the old
 	gc      *packGC
 	out     *packOut
 	copier  *packCopier
@@ -140,7 +145,7 @@ func (r *packRun) copyRest(ctx context.Context, from, to int64) error {
 
 // finish makes the packed file durable and returns its index.
 func (r *packRun) finish() (*fsindex.Index, error) {
-	if err := r.out.finish(); err != nil {
+	if err := r.out.finish(r.sync); err != nil {
 		return nil, r.abort(err)
 	}
 	if err := r.out.close(false); err != nil {
@@ -168,8 +173,8 @@ func (r *packRun) abort(err error) error {
 }
 
 // swapFiles renames path to path.old and path.pack to path, as Python's
-// pack does, and makes the renames durable.
-func swapFiles(path string) error {
+// pack does, and, if sync, makes the renames durable.
+func swapFiles(path string, sync bool) error {
 	old := path + ".old"
 	if err := os.Rename(path, old); err != nil {
 		return fmt.Errorf("fs1: %w", err)
@@ -181,7 +186,9 @@ func swapFiles(path string) error {
 		}
 		return fmt.Errorf("fs1: %w", err)
 	}
-	syncParent(path)
+	if sync {
+		syncParent(path)
+	}
 	return nil
 }
 

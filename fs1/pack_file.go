@@ -16,7 +16,11 @@ import (
 // Errors are OpenWith's (an error wrapping ErrLocked when another process
 // has the storage open for writing) and Pack's.
 func PackFile(ctx context.Context, path string, packTid zodb.Tid, opt *PackOptions) (res *PackResult, err error) {
-	fs, err := OpenWith(ctx, path, nil)
+	o := &Options{}
+	if opt != nil {
+		o.Logger = opt.Logger
+	}
+	fs, err := OpenWith(ctx, path, o)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,9 @@ import (
 // to are kept, their data copied in. Kept transactions up to packTid get
 // status 'p'; everything after packTid stays as it was, pointers rewritten.
 // The packed file replaces the data file (which becomes data.fs.old,
-// removed when opt.RemoveOld) and the index is saved.
+// removed when opt.RemoveOld) and the index is saved. The packed file is
+// on disk before it replaces the old one, unless the storage was opened
+// with SyncNone.
 //
 // Loads keep being served during the pack and after it: the storage
 // switches to the packed file at once, and readers that still hold the
@@ -71,6 +73,7 @@ func (fs *FileStorage) pack(ctx context.Context, packTid zodb.Tid, opt *PackOpti
 	src, eof, empty := fs.file, fs.mu.scan.pos, fs.mu.index.Len() == 0
 	fs.mu.RUnlock()
 	r := newPackRun(src, eof, packTid, opt)
+	r.sync = fs.w.sync != SyncNone
 	if empty {
 		r.res.Reason = reasonEmpty
 		return &r.res, nil
@@ -85,7 +88,7 @@ func (fs *FileStorage) pack(ctx context.Context, packTid zodb.Tid, opt *PackOpti
 	}
 	// The commit lock is held: the packed file has every committed
 	// transaction, and none may commit until the switch is done.
-	err = fs.switchFile(idx)
+	err = fs.switchFile(idx, r.sync)
 	fs.w.unlockCommit()
 	if err != nil {
 		return nil, err
@@ -148,9 +151,9 @@ func (r *packRun) unlockAbort(fs *FileStorage, locked bool, err error) error {
 // switchFile puts the packed file in place of the data file, as Python's
 // pack does (data.fs → data.fs.old, data.fs.pack → data.fs), and makes the
 // storage serve it with the index idx. REQUIRES: commit lock held.
-func (fs *FileStorage) switchFile(idx *fsindex.Index) error {
+func (fs *FileStorage) switchFile(idx *fsindex.Index, sync bool) error {
 	path := fs.file.Path()
-	if err := swapFiles(path); err != nil {
+	if err := swapFiles(path, sync); err != nil {
 		os.Remove(path + ".pack")
 		return err
 	}

@@ -99,10 +99,13 @@ func (o *packOut) readAt(b []byte, pos int64) error {
 	return nil
 }
 
-// finish writes out the rest and makes the file durable.
-func (o *packOut) finish() error {
+// finish writes out the rest and, if sync, waits for the disk.
+func (o *packOut) finish(sync bool) error {
 	if err := o.flush(); err != nil {
 		return err
+	}
+	if !sync {
+		return nil
 	}
 	if err := o.f.Sync(); err != nil {
 		return fmt.Errorf("fs1: %w", err)
