@@ -196,16 +196,25 @@ func (d *DumpReader) badLine(format string, args ...any) error {
 		Err: fmt.Errorf("invalid line: %s (%s%s)", fmt.Sprintf(format, args...), Quote(text), cut)}
 }
 
-// parseTxnLine parses `txn <tid> "<status>"`: the status is one byte,
-// between quotes but not quoted, as zodbtools' regular expression reads
-// it.
+// parseTxnLine parses `txn <tid> "<status>"`. zodbtools' reader takes
+// the one byte between the quotes as the status, unquoted, while its
+// writer quotes it; for the statuses in use both are the same, and both
+// are accepted so that any status Dump writes reads back.
 func (d *DumpReader) parseTxnLine(l []byte, t *DumpTxn) error {
 	rest, ok := bytes.CutPrefix(l, []byte("txn "))
-	if !ok || len(rest) != 16+4 || rest[16] != ' ' || rest[17] != '"' || rest[19] != '"' {
+	if !ok || len(rest) < 16+4 || rest[16] != ' ' {
 		return d.badLine("no txn start")
 	}
-	tid, ok := parseHex16(rest[:16])
+	tid, ok := parseHex16(rest)
 	if !ok {
+		return d.badLine("no txn start")
+	}
+	status, q := byte(0), rest[17:]
+	if len(q) == 3 && q[0] == '"' && q[2] == '"' {
+		status = q[1]
+	} else if s, err := Unquote(q); err == nil && len(s) == 1 {
+		status = s[0]
+	} else {
 		return d.badLine("no txn start")
 	}
 	if d.nTxn > 0 && zodb.Tid(tid) <= d.prevTid {
@@ -213,7 +222,7 @@ func (d *DumpReader) parseTxnLine(l []byte, t *DumpTxn) error {
 			Err: fmt.Errorf("txn %s is not after the previous one, %s: tids must grow", zodb.Tid(tid), d.prevTid)}
 	}
 	t.Tid = zodb.Tid(tid)
-	t.Status = zodb.TxnStatus(rest[18])
+	t.Status = zodb.TxnStatus(status)
 	return nil
 }
 

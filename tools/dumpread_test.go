@@ -128,6 +128,8 @@ func TestDumpReaderErrors(t *testing.T) {
 		{"txn 1 \" \"\n", `in+1: invalid line: no txn start ("txn 1 \" \"")`},
 		{"\n", `in+1: invalid line: no txn start ("")`},
 		{"txn 0000000000000001 \"  \"\n", `in+1: invalid line: no txn start`},
+		{"txn 0000000000000001 \"\\x\"\n", `in+1: invalid line: no txn start`},
+		{"txn 0000000000000001 \"\"\n", `in+1: invalid line: no txn start`},
 		{"txn 000000000000000G \" \"\n", `in+1: invalid line: no txn start`},
 		{"txn 0000000000000001 \" \"\nuser \"\"\n", `in+2: invalid line: no description: unexpected end of dump`},
 		{"txn 0000000000000001 \" \"\nusers \"\"\n", `in+2: invalid line: no user`},
@@ -219,6 +221,25 @@ func TestUnquote(t *testing.T) {
 	for _, q := range []string{``, `x`, `"`, `"\`, `"\x`, `"\x1"`, `'a'`, `"a"b`} {
 		if got, err := Unquote([]byte(q)); err == nil {
 			t.Errorf("Unquote(%s) = %q, want an error", q, got)
+		}
+	}
+}
+
+// TestDumpReaderStatus: every status byte Dump may write reads back, in
+// its quoted form, and zodbtools' raw form `"<byte>"` is read too.
+func TestDumpReaderStatus(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		txn := &DumpTxn{TxnInfo: zodb.TxnInfo{Tid: 1, Status: zodb.TxnStatus(c)}}
+		in := txn.AppendDump(nil)
+		d := NewDumpReader(bytes.NewReader(in), "")
+		if got, err := d.ReadTxn(); err != nil || got.Status != zodb.TxnStatus(c) {
+			t.Errorf("status %q: %v", byte(c), err)
+		}
+		raw := append([]byte("txn 0000000000000001 \""), byte(c))
+		raw = append(raw, "\"\nuser \"\"\ndescription \"\"\nextension \"\"\n\n"...)
+		d = NewDumpReader(bytes.NewReader(raw), "")
+		if got, err := d.ReadTxn(); c != '\n' && (err != nil || got.Status != zodb.TxnStatus(c)) {
+			t.Errorf("raw status %q: %v", byte(c), err)
 		}
 	}
 }
