@@ -3,6 +3,8 @@ package fs1
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 
 	"github.com/zodbneo/zodbneo/zodb"
 )
@@ -13,9 +15,15 @@ import (
 // has it open, and cutting a torn tail off as Python's read-write open
 // does), packs it (see FileStorage.Pack) and closes it.
 //
+// Unlike Python's open, it does not create a missing file.
+//
 // Errors are OpenWith's (an error wrapping ErrLocked when another process
-// has the storage open for writing) and Pack's.
+// has the storage open for writing) and Pack's; one wrapping
+// os.ErrNotExist for a missing file.
 func PackFile(ctx context.Context, path string, packTid zodb.Tid, opt *PackOptions) (res *PackResult, err error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("fs1: pack: %w", err)
+	}
 	o := &Options{}
 	if opt != nil {
 		o.Logger = opt.Logger

@@ -24,6 +24,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(
 		newDumpCommand(),
 		newDumpFsiCommand(),
+		newPackCommand(),
 		newReindexCommand(),
 		newTailCommand(),
 		newVerifyIndexCommand(),
