@@ -342,6 +342,7 @@ func (t *txn) finish() error {
 	}
 	hook(stepFinished, t.pos, nil)
 	fs.publish(t)
+	t.freeBuf()
 	return nil
 }
 
@@ -384,5 +385,5 @@ func (t *txn) abort() {
 		t.release()
 	}
 	t.state = txnDone
-	t.buf, t.recs, t.checks = nil, nil, nil
+	t.freeBuf()
 }

@@ -51,8 +51,29 @@ type txnRec struct {
 
 func newTxn(fs *FileStorage, restore bool, h TxnHeader) *txn {
 	t := &txn{fs: fs, restore: restore, head: h}
-	t.buf = make([]byte, h.HeaderLen(), h.HeaderLen()+512)
+	if b, ok := txnBufs.Get().(*[]byte); ok {
+		t.buf = *b
+	}
+	t.buf = append(t.buf[:0], make([]byte, h.HeaderLen())...)
 	return t
+}
+
+// txnBufs keeps the buffers of ended transactions for new ones: a commit
+// then allocates little, and a copy of big transactions does not grow a
+// buffer from scratch each time.
+var txnBufs sync.Pool
+
+// maxPooledBuf is the largest buffer kept: a huge transaction's buffer is
+// left to the garbage collector.
+const maxPooledBuf = 4 << 20
+
+// freeBuf gives t's buffer back to the pool. REQUIRES: t.mu held, t ended.
+func (t *txn) freeBuf() {
+	if b := t.buf; b != nil && cap(b) <= maxPooledBuf {
+		b = b[:0]
+		txnBufs.Put(&b)
+	}
+	t.buf, t.recs, t.checks = nil, nil, nil
 }
 
 // add encodes a data record for oid in buf. back is the backpointer
