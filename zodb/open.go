@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -46,10 +47,13 @@ func Schemes() []string {
 }
 
 // Open opens the storage a URL names. A string without "scheme://" is a
-// path to a FileStorage, as in zodbtools.
+// path to a FileStorage, as in zodbtools. A URL whose query says
+// read_only=true (zodburi's option, which zodbtools honours) opens the
+// storage read-only whatever opt says.
 func Open(ctx context.Context, rawURL string, opt *Options) (Storage, error) {
-	if opt == nil {
-		opt = &Options{}
+	o := Options{}
+	if opt != nil {
+		o = *opt
 	}
 	if rawURL == "" {
 		return nil, fmt.Errorf("zodb: open: empty storage URL")
@@ -58,6 +62,12 @@ func Open(ctx context.Context, rawURL string, opt *Options) (Storage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zodb: open %s: %w", rawURL, err)
 	}
+	ro, err := urlReadOnly(u)
+	if err != nil {
+		return nil, fmt.Errorf("zodb: open %s: %w", rawURL, err)
+	}
+	o.ReadOnly = o.ReadOnly || ro
+	opt = &o
 	drivers.Lock()
 	open := drivers.byScheme[u.Scheme]
 	drivers.Unlock()
@@ -79,4 +89,23 @@ func parseStorageURL(rawURL string) (*url.URL, error) {
 		return nil, fmt.Errorf("invalid URL: %w", err)
 	}
 	return u, nil
+}
+
+// urlReadOnly reads the read_only option of a storage URL, a boolean as
+// zodburi reads it: true/false, yes/no, on/off, 1/0.
+func urlReadOnly(u *url.URL) (bool, error) {
+	v := u.Query().Get("read_only")
+	switch strings.ToLower(v) {
+	case "":
+		return false, nil
+	case "yes", "on":
+		return true, nil
+	case "no", "off":
+		return false, nil
+	}
+	ro, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("invalid read_only value %q", v)
+	}
+	return ro, nil
 }

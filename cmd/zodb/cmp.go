@@ -72,9 +72,8 @@ func runCmp(cmd *cobra.Command, o *cmpOptions, args []string) error {
 		})
 	})
 	if err != nil {
-		// zodbtools' cmp exits 2 on errors, 1 being "different": the
-		// usage status keeps the two apart
-		return &cli.UsageError{Err: err}
+		// zodbtools' cmp exits 2 on errors, 1 meaning "different".
+		return &cli.ExitError{Code: 2, Err: err}
 	}
 	if diff != nil {
 		return &cmpDifferent{url1: args[0], url2: args[1], diff: diff}

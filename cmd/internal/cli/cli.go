@@ -28,6 +28,17 @@ func Usagef(format string, args ...any) error {
 	return &UsageError{fmt.Errorf(format, args...)}
 }
 
+// ExitError fails a command with a chosen exit status, for the commands
+// whose Python counterparts give a status of their own meaning (zodb cmp:
+// 1 when the storages differ, 2 when it could not compare them).
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
 // Prepare sets a root command up for the contract: cobra's own error and
 // usage printing are silenced (Run prints one line instead), and flag
 // errors become usage errors.
@@ -52,7 +63,11 @@ func Run(root *cobra.Command, args []string, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintf(stderr, "%s: %s\n", root.Name(), OneLine(root.Name(), err))
-	if isUsage(err) {
+	var ee *ExitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.Code
+	case isUsage(err):
 		return 2
 	}
 	return 1

@@ -33,6 +33,10 @@ func newTestRoot() *cobra.Command {
 		Use:  "prefixed",
 		RunE: func(*cobra.Command, []string) error { return errors.New("tool: open x: denied") },
 	})
+	root.AddCommand(&cobra.Command{
+		Use:  "exit3",
+		RunE: func(*cobra.Command, []string) error { return &ExitError{3, errors.New("odd")} },
+	})
 	return root
 }
 
@@ -50,6 +54,7 @@ func TestRunExitStatus(t *testing.T) {
 		{[]string{"usage"}, 2, "tool: bad tid range \"x\"\n"},
 		{[]string{"nosuch"}, 2, ""},
 		{[]string{"prefixed"}, 1, "tool: open x: denied\n"},
+		{[]string{"exit3"}, 3, "tool: odd\n"},
 	} {
 		var stderr bytes.Buffer
 		status := Run(newTestRoot(), tt.args, &stderr)
