@@ -1,6 +1,7 @@
-// Package fs1 reads ZODB FileStorage files (data.fs), the format Python's
-// ZODB.FileStorage writes, and serves them as a zodb.Storage registered for
-// the "file" URL scheme.
+// Package fs1 reads and writes ZODB FileStorage files (data.fs), the format
+// Python's ZODB.FileStorage writes, and serves them as a zodb.Storage (and,
+// unless opened read-only, a zodb.Writer) registered for the "file" URL
+// scheme.
 //
 // The package has two layers. The low-level one (File, TxnHeader,
 // DataHeader, Iter) decodes records at given file positions and checks
@@ -73,14 +74,38 @@
 // Where Python only logs a warning, this package returns an error
 // wrapping zodb.ErrCorrupt: a transaction tid not above the previous one,
 // an unknown status byte, a data record whose tid is not its
-// transaction's. Unlike Python's read-write open, nothing here ever
-// writes to the data file: a torn tail is left in place. Files with the
-// Python 2 magic "FS21" are read like "FS30" ones.
+// transaction's. A read-only storage never writes to the data file: a
+// torn tail is left in place. Files with the Python 2 magic "FS21" are
+// read like "FS30" ones (and appended to in their format, which is the
+// same).
+//
+// # Writing as Python does
+//
+// Opened for writing, a storage takes data.fs.lock as zc.lockfile does
+// (see Lock), creates a missing file, and cuts a torn tail off as
+// Python's read_index does, saving the bytes cut to data.fs.tr<N>. The
+// record encoders (AppendTxnHeader, AppendDataHeader, AppendTxnTrailer)
+// write what format.py writes. A commit follows tpc_vote and tpc_finish:
+// the transaction is appended with the status 'c', its status rewritten to
+// ' ' and the file synced, and only then is it visible — to this process
+// through the index, to others because readers stop at a 'c' transaction
+// and a read-write open cuts it off. Tids come from zodb.TidAfter, as
+// ZODB's; oids from Python's new_oid rule. Restores keep tids, statuses
+// and backpointers, so that a copy is the same file byte for byte. Where
+// this package differs: a write conflict is never resolved (Python calls
+// the object's _p_resolveConflict); storing an object that does not exist
+// with a serial other than 0 is a conflict (Python accepts it); after a
+// read-write open cuts a torn transaction off, Head is the last committed
+// transaction, not the tid of the one cut off; Sync reports only
+// committed transactions.
 //
 // # Reference
 //
 // The Python sources this package follows are, in zopefoundation/ZODB,
 // src/ZODB/FileStorage/format.py (layout), FileStorage.py (read_index,
-// load, loadBefore, history, FileIterator, _restore_index, _check_sanity)
-// and src/ZODB/fsIndex.py (the saved index).
+// _truncate, load, loadBefore, history, FileIterator, _restore_index,
+// _check_sanity, store, deleteObject, restore, _data_find, tpc_vote,
+// _finish, _abort), BaseStorage.py (new_oid, tpc_begin,
+// checkCurrentSerialInTransaction), src/ZODB/fsIndex.py (the saved
+// index), and zc.lockfile (the lock file).
 package fs1

@@ -158,8 +158,10 @@ func (fs *FileStorage) Size() int64 {
 }
 
 // Head returns Python's lastTransaction: the tid of the last transaction
-// header read. On a file with a torn tail whose header could be read,
-// that is the torn transaction's tid, though it is not served.
+// header read. On a file opened read-only with a torn tail whose header
+// could be read, that is the torn transaction's tid, though it is not
+// served, until the first Sync. A storage opened for writing has cut its
+// tail off: its head is its last committed transaction.
 func (fs *FileStorage) Head() zodb.Tid {
 	fs.mu.RLock()
 	defer fs.mu.RUnlock()
