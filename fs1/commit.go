@@ -229,7 +229,7 @@ func (t *txn) voteLocked() error {
 		return err
 	}
 	if err := w.writeTxn(pos, t.buf); err != nil {
-		return fmt.Errorf("fs1: %s: write transaction @%d: %w", fs.file.Path(), pos, err)
+		return fmt.Errorf("fs1: %s: write transaction @%d: %w", fs.path, pos, err)
 	}
 	t.pos = pos
 	return nil
@@ -326,7 +326,7 @@ func (t *txn) finish() error {
 	defer t.release()
 	if err := w.writeAt([]byte{byte(t.head.Status)}, t.pos+txnOffStatus); err != nil {
 		w.cut(t.pos)
-		return t.failTxn("finish", fmt.Errorf("fs1: %s: write status @%d: %w", fs.file.Path(), t.pos, err))
+		return t.failTxn("finish", fmt.Errorf("fs1: %s: write status @%d: %w", fs.path, t.pos, err))
 	}
 	hook(stepStatus, t.pos, nil)
 	if w.sync != SyncNone {
@@ -337,7 +337,7 @@ func (t *txn) finish() error {
 			w.mu.Lock()
 			w.mu.broken = err
 			w.mu.Unlock()
-			return t.failTxn("finish", fmt.Errorf("fs1: %s: %w", fs.file.Path(), err))
+			return t.failTxn("finish", fmt.Errorf("fs1: %s: %w", fs.path, err))
 		}
 	}
 	hook(stepFinished, t.pos, nil)

@@ -92,11 +92,11 @@ func (ti *txnIter) start() error {
 			from = ti.tidMax + 1
 		}
 	}
-	pos, err := ti.fs.findTxn(from)
+	f, pos, err := ti.fs.findTxn(from)
 	if err != nil {
 		return err
 	}
-	ti.it = ti.fs.file.Iter(pos, ti.dir)
+	ti.it = f.Iter(pos, ti.dir)
 	return nil
 }
 
@@ -120,7 +120,7 @@ func (ti *txnIter) nextTxn() (*TxnHeader, error) {
 		if it.size-pos < TxnHeaderFixLen {
 			return nil, err // a cut header: Python's FileIterator fails
 		}
-		if _, err := ti.fs.file.tailAt(pos, it.size, err); err != nil {
+		if _, err := it.f.tailAt(pos, it.size, err); err != nil {
 			return nil, err
 		}
 		return nil, io.EOF
@@ -173,7 +173,7 @@ func (ti *txnIter) NextData(ctx context.Context) (*zodb.DataInfo, error) {
 // loadBack fills ti.data for d, a record with a backpointer: DataTid is
 // the tid of the record pointed to, Data what the chain ends at.
 func (ti *txnIter) loadBack(d *DataHeader) error {
-	f := ti.fs.file
+	f := ti.it.f // a pack may have replaced the storage's file since
 	var buf [DataHeaderLen + backPtrLen]byte
 	h := &ti.rec
 	if _, err := f.readRecord(h, d.BackPos, buf[:]); err != nil {
@@ -200,29 +200,32 @@ func (ti *txnIter) loadBack(d *DataHeader) error {
 // findTxn returns the position of the first committed transaction with a
 // tid >= tid, or the end of the committed transactions when there is none.
 // Like Python's FileIterator it walks transaction headers from whichever
-// end of the file is closer in time.
-func (fs *FileStorage) findTxn(tid zodb.Tid) (int64, error) {
+// end of the file is closer in time. It returns the file too: a pack may
+// replace the storage's file after.
+func (fs *FileStorage) findTxn(tid zodb.Tid) (*File, int64, error) {
 	fs.mu.RLock()
-	end, last := fs.mu.scan.pos, fs.mu.scan.last
+	f, end, last := fs.file, fs.mu.scan.pos, fs.mu.scan.last
 	fs.mu.RUnlock()
-	f := fs.file
 	if end == FileHeaderLen {
-		return FileHeaderLen, nil
+		return f, FileHeaderLen, nil
 	}
 	if tid > last {
-		return end, nil
+		return f, end, nil
 	}
 	first, err := f.ReadTxnHeader(FileHeaderLen)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
 	if tid <= first.Tid {
-		return FileHeaderLen, nil
+		return f, FileHeaderLen, nil
 	}
+	var pos int64
 	if tid-first.Tid < last-tid {
-		return f.scanForward(first, tid)
+		pos, err = f.scanForward(first, tid)
+	} else {
+		pos, err = f.scanBackward(end, tid)
 	}
-	return f.scanBackward(end, tid)
+	return f, pos, err
 }
 
 // scanForward returns the position of the first transaction from h on

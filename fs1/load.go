@@ -27,21 +27,19 @@ func (fs *FileStorage) Load(_ context.Context, xid zodb.Xid) ([]byte, zodb.Tid, 
 }
 
 func (fs *FileStorage) load(xid zodb.Xid) ([]byte, zodb.Tid, error) {
-	fs.mu.RLock()
-	pos, ok := fs.mu.index.Get(xid.Oid)
-	fs.mu.RUnlock()
+	f, pos, ok := fs.lookup(xid.Oid)
 	if !ok {
 		return nil, 0, &zodb.NoObjectError{Oid: xid.Oid}
 	}
 	var buf [loadBufLen]byte
 	var h DataHeader
-	b, err := fs.file.revisionAt(&h, pos, xid, buf[:])
+	b, err := f.revisionAt(&h, pos, xid, buf[:])
 	if err != nil {
 		return nil, 0, err
 	}
 	serial := h.Tid
 	if h.DataLen == 0 {
-		if b, err = fs.file.chainEnd(&h, buf[:]); err != nil {
+		if b, err = f.chainEnd(&h, buf[:]); err != nil {
 			return nil, 0, err
 		}
 		if b == nil {
@@ -51,7 +49,7 @@ func (fs *FileStorage) load(xid zodb.Xid) ([]byte, zodb.Tid, error) {
 	data := make([]byte, h.DataLen)
 	n := copy(data, b[DataHeaderLen:])
 	if n < len(data) {
-		if err := fs.file.readAt(data[n:], h.DataPos()+int64(n)); err != nil {
+		if err := f.readAt(data[n:], h.DataPos()+int64(n)); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -137,13 +135,10 @@ func (fs *FileStorage) History(_ context.Context, oid zodb.Oid, at zodb.Tid, siz
 }
 
 func (fs *FileStorage) history(oid zodb.Oid, at zodb.Tid, size int) ([]zodb.RevInfo, error) {
-	fs.mu.RLock()
-	pos, ok := fs.mu.index.Get(oid)
-	fs.mu.RUnlock()
+	f, pos, ok := fs.lookup(oid)
 	if !ok {
 		return nil, &zodb.NoObjectError{Oid: oid}
 	}
-	f := fs.file
 	var buf [DataHeaderLen + backPtrLen]byte
 	var h DataHeader
 	if _, err := f.revisionAt(&h, pos, zodb.Xid{At: at, Oid: oid}, buf[:]); err != nil {

@@ -39,7 +39,7 @@ func openWriter(ctx context.Context, path string, opt *Options) (_ *FileStorage,
 	if f, err = OpenFile(path); err != nil {
 		return nil, err
 	}
-	fs := &FileStorage{file: f, url: path, idxPath: path + ".index"}
+	fs := &FileStorage{file: f, path: path, url: path, idxPath: path + ".index"}
 	rebuilt, err := fs.openIndex(ctx)
 	if err != nil {
 		return nil, err

@@ -99,13 +99,10 @@ func (t *restoreTxn) restoreRec(oid zodb.Oid, data []byte, dataTid zodb.Tid) err
 // own (Python's _data_find, which trusts a record that is itself a
 // backpointer).
 func (fs *FileStorage) findRevision(oid zodb.Oid, tid zodb.Tid, data []byte) (int64, error) {
-	fs.mu.RLock()
-	pos, ok := fs.mu.index.Get(oid)
-	fs.mu.RUnlock()
+	f, pos, ok := fs.lookup(oid)
 	if !ok {
 		return 0, nil
 	}
-	f := fs.file
 	var buf [DataHeaderLen + backPtrLen]byte
 	var h DataHeader
 	if _, err := f.revisionAt(&h, pos, zodb.Xid{At: tid, Oid: oid}, buf[:]); err != nil {

@@ -36,7 +36,11 @@ func openURL(ctx context.Context, u *url.URL, rawURL string, opt *zodb.Options) 
 //
 // All methods may be called from several goroutines at once.
 type FileStorage struct {
+	// file is the data file. Pack replaces it holding mu and the commit
+	// lock: read it holding either, and take it with the index positions
+	// it goes with in one critical section (see snapshot).
 	file     *File
+	path     string
 	url      string
 	readOnly bool
 	idxPath  string
@@ -94,7 +98,7 @@ func OpenWith(ctx context.Context, path string, opt *Options) (*FileStorage, err
 	if err != nil {
 		return nil, err
 	}
-	fs := &FileStorage{file: f, url: path, readOnly: true, idxPath: path + ".index"}
+	fs := &FileStorage{file: f, path: path, url: path, readOnly: true, idxPath: path + ".index"}
 	if _, err := fs.openIndex(ctx); err != nil {
 		f.Close()
 		return nil, err
@@ -142,13 +146,27 @@ func (fs *FileStorage) saveIndexLocked() error {
 }
 
 // File returns the data file, for record-level reading.
-func (fs *FileStorage) File() *File { return fs.file }
+func (fs *FileStorage) File() *File {
+	fs.mu.RLock()
+	defer fs.mu.RUnlock()
+	return fs.file
+}
+
+// lookup returns the position of oid's current record and the file it is
+// in, taken together so that a pack switching files in between cannot
+// mix them.
+func (fs *FileStorage) lookup(oid zodb.Oid) (*File, int64, bool) {
+	fs.mu.RLock()
+	defer fs.mu.RUnlock()
+	pos, ok := fs.mu.index.Get(oid)
+	return fs.file, pos, ok
+}
 
 // URL returns the URL or path the storage was opened with.
 func (fs *FileStorage) URL() string { return fs.url }
 
 // Name returns the path of the data file, as Python's getName does.
-func (fs *FileStorage) Name() string { return fs.file.Path() }
+func (fs *FileStorage) Name() string { return fs.path }
 
 // Size returns the end of the last committed transaction, Python's getSize.
 func (fs *FileStorage) Size() int64 {
@@ -187,14 +205,14 @@ func (fs *FileStorage) Sync(ctx context.Context) (zodb.Tid, error) {
 	if fs.w != nil {
 		return fs.Head(), nil
 	}
-	size, err := fs.file.Refresh()
+	size, err := fs.File().Refresh()
 	if err != nil {
 		return 0, &zodb.OpError{URL: fs.url, Op: "sync", Err: err}
 	}
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if size < fs.mu.scan.pos {
-		err := fmt.Errorf("fs1: %s: file shrank from %d to %d bytes (packed?)", fs.file.Path(), fs.mu.scan.pos, size)
+		err := fmt.Errorf("fs1: %s: file shrank from %d to %d bytes (packed?)", fs.path, fs.mu.scan.pos, size)
 		return 0, &zodb.OpError{URL: fs.url, Op: "sync", Err: err}
 	}
 	// scan leaves the index and s consistent when it fails: they
@@ -220,5 +238,5 @@ func (fs *FileStorage) Close() error {
 	if fs.w != nil {
 		return fs.closeWriter()
 	}
-	return fs.file.Close()
+	return fs.File().Close()
 }

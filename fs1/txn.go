@@ -99,13 +99,11 @@ func errState(op string, s txnState) error {
 // current returns the position of oid's current record and the tid that
 // wrote it; 0, 0 when oid has none.
 func (fs *FileStorage) current(oid zodb.Oid) (int64, zodb.Tid, error) {
-	fs.mu.RLock()
-	pos, ok := fs.mu.index.Get(oid)
-	fs.mu.RUnlock()
+	f, pos, ok := fs.lookup(oid)
 	if !ok {
 		return 0, 0, nil
 	}
-	tid, err := fs.file.recordTid(pos, oid)
+	tid, err := f.recordTid(pos, oid)
 	return pos, tid, err
 }
 
@@ -126,7 +124,7 @@ func (f *File) recordTid(pos int64, oid zodb.Oid) (zodb.Tid, error) {
 
 // checkRec checks r against the committed state, where oid's current
 // record is at pos: a change or read based on another revision conflicts.
-// REQUIRES: commit lock held, so that pos stays current.
+// REQUIRES: commit lock held, so that pos and fs.file stay current.
 func (fs *FileStorage) checkRec(r *txnRec, pos int64) error {
 	tid := r.seenTid
 	if pos != r.seenPos {
