@@ -17,9 +17,9 @@ import (
 type txn struct {
 	fs      *FileStorage
 	restore bool
-	head    TxnHeader // Tid and Status are set at Vote for a commit
+	head    TxnHeader // a commit's Tid is set at Vote
 
-	mu     sync.Mutex
+	mu     sync.Mutex // guards head.Tid and the fields below
 	state  txnState
 	buf    []byte
 	recs   []txnRec
