@@ -3,6 +3,7 @@ package fs1
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"sort"
 
@@ -28,13 +29,11 @@ type packCopier struct {
 	// txns lists the transactions of the new file in order, for
 	// backpointers to find the one a tid names.
 	txns []packedTxn
-	// seen caches the first record of each oid in the transaction last
-	// searched for a backpointer: an undo points many records into one
-	// transaction.
-	seen struct {
-		pos  int64
-		oids map[zodb.Oid]int64
-	}
+	// seen caches the first record of each oid in the transactions last
+	// searched for a backpointer, oldest first.
+	seen    []seenTxn
+	readBuf []byte
+	dataBuf []byte
 
 	tindex   []indexEntry // records of the transaction being copied
 	progress func(pos int64)
@@ -47,9 +46,7 @@ type packedTxn struct {
 }
 
 func newPackCopier(src *File, gc *packGC, out *packOut) *packCopier {
-	c := &packCopier{src: src, gc: gc, out: out, index: make(map[zodb.Oid]int64, len(gc.reach))}
-	c.seen.pos = -1
-	return c
+	return &packCopier{src: src, gc: gc, out: out, index: make(map[zodb.Oid]int64, len(gc.reach))}
 }
 
 // copyToPackTime copies the transactions before gc.packPos that hold a
@@ -241,62 +238,113 @@ func (c *packCopier) findBack(tid zodb.Tid, oid zodb.Oid, data []byte) (int64, e
 	if err != nil {
 		return 0, err
 	}
-	pos, ok := oids[oid]
-	if !ok {
-		return 0, nil
-	}
-	var hb [DataHeaderLen + backPtrLen]byte
-	if err := c.out.readAt(hb[:DataHeaderLen], pos); err != nil {
-		return 0, err
-	}
-	plen := int64(be(hb[:]).u64(dataOffPlen))
+	rec, ok := oids[oid]
 	switch {
-	case plen == 0:
-		return pos, nil // a backpointer or a deletion: trusted, as Python does
-	case plen != int64(len(data)):
+	case !ok:
+		return 0, nil
+	case rec.plen == 0:
+		return rec.pos, nil // a backpointer or a deletion: trusted, as Python does
+	case rec.plen != int64(len(data)):
 		return 0, nil
 	}
-	have := make([]byte, plen)
-	if err := c.out.readAt(have, pos+DataHeaderLen); err != nil {
+	if int64(cap(c.dataBuf)) < rec.plen {
+		c.dataBuf = make([]byte, rec.plen)
+	}
+	have := c.dataBuf[:rec.plen]
+	if err := c.out.readAt(have, rec.pos+DataHeaderLen); err != nil {
 		return 0, err
 	}
 	if !bytes.Equal(have, data) {
 		return 0, nil
 	}
-	return pos, nil
+	return rec.pos, nil
 }
 
 // txnRecords returns the first record of each oid in the new file's
-// transaction at tpos.
-func (c *packCopier) txnRecords(tpos int64) (map[zodb.Oid]int64, error) {
-	if c.seen.pos == tpos {
-		return c.seen.oids, nil
+// transaction at tpos, and its data length.
+func (c *packCopier) txnRecords(tpos int64) (map[zodb.Oid]packedRec, error) {
+	for _, t := range c.seen {
+		if t.pos == tpos {
+			return t.oids, nil
+		}
 	}
 	var fix [TxnHeaderFixLen]byte
 	if err := c.out.readAt(fix[:], tpos); err != nil {
 		return nil, err
 	}
 	x := decodeTxnFix(fix[:])
-	oids := map[zodb.Oid]int64{}
+	oids := map[zodb.Oid]packedRec{}
 	end := tpos + int64(x.tl)
-	var hb [DataHeaderLen + backPtrLen]byte
+	r := blockReader{out: c.out, end: end + txnTrailerLen, buf: c.readBuf}
 	for pos := tpos + TxnHeaderFixLen + int64(x.metaLen()); pos < end; {
-		if err := c.out.readAt(hb[:], pos); err != nil {
+		hb, err := r.peek(pos, DataHeaderLen)
+		if err != nil {
 			return nil, err
 		}
-		oid := zodb.Oid(be(hb[:]).u64(dataOffOid))
+		oid := zodb.Oid(be(hb).u64(dataOffOid))
+		plen := int64(be(hb).u64(dataOffPlen))
 		if _, ok := oids[oid]; !ok {
-			oids[oid] = pos
+			oids[oid] = packedRec{pos: pos, plen: plen}
 		}
-		plen := int64(be(hb[:]).u64(dataOffPlen))
 		if plen == 0 {
 			plen = backPtrLen
 		}
 		pos += DataHeaderLen + plen
 	}
-	c.seen.pos, c.seen.oids = tpos, oids
+	c.readBuf = r.buf
+	if len(c.seen) == packSeenTxns {
+		copy(c.seen, c.seen[1:])
+		c.seen = c.seen[:packSeenTxns-1]
+	}
+	c.seen = append(c.seen, seenTxn{pos: tpos, oids: oids})
 	return oids, nil
 }
+
+// packSeenTxns is how many transactions' records findBack remembers: an
+// undo points its records into one transaction or a few.
+const packSeenTxns = 16
+
+// seenTxn is a transaction of the new file whose records findBack read.
+type seenTxn struct {
+	pos  int64
+	oids map[zodb.Oid]packedRec
+}
+
+// packedRec is a record of the new file: where, and its data length.
+type packedRec struct {
+	pos, plen int64
+}
+
+// blockReader reads the records of the new file in large blocks.
+type blockReader struct {
+	out *packOut
+	end int64 // nothing is read past it
+	buf []byte
+	off int64 // file position of buf[0]
+	n   int   // valid bytes in buf
+}
+
+// peek returns the n bytes at pos, valid until the next call.
+func (r *blockReader) peek(pos int64, n int) ([]byte, error) {
+	if pos >= r.off && pos+int64(n) <= r.off+int64(r.n) {
+		return r.buf[pos-r.off : pos-r.off+int64(n)], nil
+	}
+	if len(r.buf) < max(n, packReadLen) {
+		r.buf = make([]byte, max(n, packReadLen))
+	}
+	m := int(min(int64(len(r.buf)), r.end-pos))
+	if m < n {
+		return nil, fmt.Errorf("fs1: %s: record @%d runs past its transaction: %w", r.out.path, pos, zodb.ErrCorrupt)
+	}
+	if err := r.out.readAt(r.buf[:m], pos); err != nil {
+		return nil, err
+	}
+	r.off, r.n = pos, m
+	return r.buf[:n], nil
+}
+
+// packReadLen is how much a blockReader reads at once.
+const packReadLen = 64 << 10
 
 // check looks at ctx and reports progress every scanCheckEvery
 // transactions.
