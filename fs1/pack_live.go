@@ -94,7 +94,7 @@ func (fs *FileStorage) pack(ctx context.Context, packTid zodb.Tid, opt *PackOpti
 		return nil, err
 	}
 	if r.opt.RemoveOld {
-		if err := os.Remove(src.Path() + ".old"); err != nil {
+		if err := os.Remove(fs.path + ".old"); err != nil {
 			return nil, fmt.Errorf("fs1: %w", err)
 		}
 	}
@@ -107,14 +107,14 @@ func (fs *FileStorage) pack(ctx context.Context, packTid zodb.Tid, opt *PackOpti
 }
 
 // copyCommitted copies the transactions after the pack time to the packed
-// file: those committed before the pack began, then those committed
-// since, then, under the commit lock, the last ones. It returns with the
-// commit lock held, the packed file complete, and its index; on error,
-// without the lock and the packed file removed.
+// file: those committed before the pack began, then, in a few rounds,
+// those committed meanwhile, then, under the commit lock, the last ones.
+// It returns with the commit lock held, the packed file complete, and its
+// index; on error, without the lock and the packed file removed.
 func (fs *FileStorage) copyCommitted(ctx context.Context, r *packRun) (*fsindex.Index, error) {
 	pos := r.gc.packPos
 	locked := false
-	for {
+	for round := 0; ; round++ {
 		fs.mu.RLock()
 		end := fs.mu.scan.pos
 		fs.mu.RUnlock()
@@ -123,6 +123,9 @@ func (fs *FileStorage) copyCommitted(ctx context.Context, r *packRun) (*fsindex.
 				return nil, r.unlockAbort(fs, locked, err)
 			}
 			pos = end
+			if !locked && round < packCatchUpRounds {
+				continue // commits went on meanwhile: catch up first
+			}
 		}
 		if locked {
 			break
@@ -141,6 +144,10 @@ func (fs *FileStorage) copyCommitted(ctx context.Context, r *packRun) (*fsindex.
 	return idx, nil
 }
 
+// packCatchUpRounds bounds how many times copyCommitted copies what was
+// committed while it copied, before it takes the commit lock for the rest.
+const packCatchUpRounds = 4
+
 func (r *packRun) unlockAbort(fs *FileStorage, locked bool, err error) error {
 	if locked {
 		fs.w.unlockCommit()
@@ -152,7 +159,7 @@ func (r *packRun) unlockAbort(fs *FileStorage, locked bool, err error) error {
 // pack does (data.fs → data.fs.old, data.fs.pack → data.fs), and makes the
 // storage serve it with the index idx. REQUIRES: commit lock held.
 func (fs *FileStorage) switchFile(idx *fsindex.Index, sync bool) error {
-	path := fs.file.Path()
+	path := fs.path
 	if err := swapFiles(path, sync); err != nil {
 		os.Remove(path + ".pack")
 		return err
