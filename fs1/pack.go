@@ -27,6 +27,17 @@ import (
 //
 // Packing a file twice at the same time, or at a time before its first
 // transaction, changes nothing, as in Python.
+//
+// The packed file is Python's byte for byte, index included, wherever
+// Python's pack succeeds (checked on small.fs at every transaction and on
+// a generated file of 100,000 objects with undo records). Where Python's
+// pack fails because a backpointer after the pack time names a revision
+// the pack did not keep — without GC (an AssertionError, or "Invalid
+// backpointer transaction id"), or for an undo committed during the pack —
+// this one copies the data in and goes on. Python finds the transaction a
+// backpointer names by walking the packed file backwards, once per record;
+// this one looks it up in the list of the transactions it wrote, with the
+// same result. Blobs are not handled: fs1 has no blob directory.
 
 // PackOptions tune a pack. The zero value packs as Python's FileStorage
 // does by default.
