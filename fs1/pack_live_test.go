@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/zodbneo/zodbneo/zodb"
 )
@@ -170,4 +171,56 @@ func packCommit(fs *FileStorage, oid zodb.Oid, data []byte) (zodb.Tid, error) {
 		return 0, err
 	}
 	return txn.Finish(ctx)
+}
+
+// TestPackLiveUndoOfPacked commits, while the pack runs, a transaction
+// whose record points back to a revision before the pack time that the
+// pack drops (as an undo of an old transaction would): the packed file
+// gets that revision's data copied in, where Python's pack fails.
+func TestPackLiveUndoOfPacked(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "gen.fs")
+	db := genPackDB(t, src, 300, 100, 4, 7)
+	fs, _ := openRW(t, src)
+	defer fs.Close()
+	oid := db.leaves[3]
+	revs, err := fs.History(ctx, oid, zodb.TidMax, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := revs[len(revs)-1].Tid
+	want, _, err := fs.Load(ctx, zodb.Xid{At: first, Oid: oid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var restored zodb.Tid
+	var once sync.Once
+	res, err := fs.Pack(ctx, db.packTid, &PackOptions{Progress: func(done, total int64) {
+		once.Do(func() {
+			restored = zodb.TidAfter(fs.Head(), time.Now())
+			txn, err := fs.BeginRestore(ctx, &zodb.TxnInfo{Tid: restored, Status: zodb.TxnComplete})
+			if err == nil {
+				err = txn.Restore(ctx, oid, nil, first)
+			}
+			if err == nil {
+				err = txn.Vote(ctx)
+			}
+			if err == nil {
+				err = txn.Finish(ctx)
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}})
+	if err != nil || !res.Packed {
+		t.Fatalf("pack: %+v, %v", res, err)
+	}
+	got, serial, err := fs.Load(ctx, zodb.Xid{At: zodb.TidMax, Oid: oid})
+	if err != nil || serial != restored || !bytes.Equal(got, want) {
+		t.Errorf("load %s: serial %s, %v; want %s and the first revision's data (equal: %v)",
+			oid, serial, err, restored, bytes.Equal(got, want))
+	}
+	if _, _, err := fs.Load(ctx, zodb.Xid{At: first, Oid: oid}); !zodb.IsNoData(err) {
+		t.Errorf("load %s at its first revision: %v, want it packed away", oid, err)
+	}
 }
