@@ -1,6 +1,8 @@
 package pickledis
 
 import (
+	"github.com/zodbneo/zodbneo/internal/pyquote"
+
 	"bytes"
 	"errors"
 	"io"
@@ -37,7 +39,7 @@ func TestFloatRepr(t *testing.T) {
 		{math.Inf(-1), "-inf"},
 		{math.NaN(), "nan"},
 	} {
-		if got := string(appendFloatRepr(nil, c.f)); got != c.want {
+		if got := string(pyquote.AppendFloatRepr(nil, c.f, true)); got != c.want {
 			t.Errorf("repr(%v) = %s, want %s", c.f, got, c.want)
 		}
 	}

@@ -3,9 +3,7 @@ package pickledis
 import (
 	"github.com/zodbneo/zodbneo/internal/pyquote"
 
-	"math"
 	"math/big"
-	"strconv"
 	"unicode/utf8"
 )
 
@@ -134,83 +132,3 @@ func appendBigRepr(out []byte, x *big.Int) ([]byte, error) {
 // maxStrBits is the bit length past which an int surely has more than
 // maxStrDigits digits: 2**14285 > 10**4300.
 const maxStrBits = 14285
-
-// appendFloatRepr appends repr(f) of a Python float: the shortest digits
-// that read back as f, in positional notation for exponents -4 ≤ e < 16 and
-// in scientific notation (at least two exponent digits) otherwise.
-func appendFloatRepr(out []byte, f float64) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(out, "nan"...)
-	case math.IsInf(f, 1):
-		return append(out, "inf"...)
-	case math.IsInf(f, -1):
-		return append(out, "-inf"...)
-	}
-	var buf [32]byte
-	e := strconv.AppendFloat(buf[:0], f, 'e', -1, 64) // [-]d[.ddd]e±dd
-	neg := e[0] == '-'
-	if neg {
-		e = e[1:]
-		out = append(out, '-')
-	}
-	epos := len(e) - 1
-	for e[epos] != 'e' {
-		epos--
-	}
-	exp, _ := strconv.Atoi(string(e[epos+1:]))
-	digits := make([]byte, 0, 17)
-	digits = append(digits, e[0])
-	if epos > 1 {
-		digits = append(digits, e[2:epos]...)
-	}
-	if exp < -4 || exp >= 16 {
-		return appendScientific(out, digits, exp)
-	}
-	return appendPositional(out, digits, exp)
-}
-
-// appendScientific writes d[.ddd]e±XX.
-func appendScientific(out, digits []byte, exp int) []byte {
-	out = append(out, digits[0])
-	if len(digits) > 1 {
-		out = append(out, '.')
-		out = append(out, digits[1:]...)
-	}
-	out = append(out, 'e')
-	if exp < 0 {
-		out = append(out, '-')
-		exp = -exp
-	} else {
-		out = append(out, '+')
-	}
-	if exp < 10 {
-		out = append(out, '0')
-	}
-	return strconv.AppendInt(out, int64(exp), 10)
-}
-
-// appendPositional writes the digits d1d2d3... × 10^(exp-…) with the point
-// after the (exp+1)-th digit, padding with zeros and keeping at least one
-// digit on each side of the point.
-func appendPositional(out, digits []byte, exp int) []byte {
-	if exp < 0 {
-		out = append(out, '0', '.')
-		for i := -1; i > exp; i-- {
-			out = append(out, '0')
-		}
-		return append(out, digits...)
-	}
-	for i := 0; i <= exp; i++ {
-		if i < len(digits) {
-			out = append(out, digits[i])
-		} else {
-			out = append(out, '0')
-		}
-	}
-	out = append(out, '.')
-	if exp+1 >= len(digits) {
-		return append(out, '0')
-	}
-	return append(out, digits[exp+1:]...)
-}

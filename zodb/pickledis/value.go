@@ -53,7 +53,7 @@ func (v *value) appendRepr(out []byte) ([]byte, error) {
 		}
 		return append(out, "False"...), nil
 	case floatValue:
-		return appendFloatRepr(out, v.f), nil
+		return pyquote.AppendFloatRepr(out, v.f, true), nil
 	case strValue:
 		return appendStrRepr(out, &v.s), nil
 	case bytesValue:

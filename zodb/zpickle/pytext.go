@@ -1,8 +1,9 @@
 package zpickle
 
 import (
+	"github.com/zodbneo/zodbneo/internal/pyquote"
+
 	"math"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -55,30 +56,6 @@ func appendStrRepr(b []byte, s string) []byte {
 	return append(b, q)
 }
 
-// appendBytesRepr appends repr(s) of Python bytes: b'...'.
-func appendBytesRepr(b []byte, s string) []byte {
-	q := quoteFor(s)
-	b = append(b, 'b', q)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == q || c == '\\':
-			b = append(b, '\\', c)
-		case c == '\n':
-			b = append(b, `\n`...)
-		case c == '\r':
-			b = append(b, `\r`...)
-		case c == '\t':
-			b = append(b, `\t`...)
-		case c >= 0x20 && c < 0x7f:
-			b = append(b, c)
-		default:
-			b = appendEscape(b, 'x', uint32(c), 2)
-		}
-	}
-	return append(b, q)
-}
-
 // quoteFor picks Python's quote: ' unless the text has ' and no ".
 func quoteFor(s string) byte {
 	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
@@ -105,78 +82,17 @@ func surrogate(s string) (rune, bool) {
 	return rune(0xd000) | rune(s[1]&0x3f)<<6 | rune(s[2]&0x3f), true
 }
 
-// appendFloatRepr appends repr(f): the shortest text that reads back as f,
-// in fixed notation when the decimal exponent is in [-4, 16), else in
-// scientific notation with a signed exponent of two digits or more. dot0
-// adds ".0" to integral values, as float's repr does and complex's does not.
-func appendFloatRepr(b []byte, f float64, dot0 bool) []byte {
-	switch {
-	case math.IsInf(f, 1):
-		return append(b, "inf"...)
-	case math.IsInf(f, -1):
-		return append(b, "-inf"...)
-	case math.IsNaN(f):
-		return append(b, "nan"...)
-	}
-	// Shortest digits and exponent: d.ddde±x.
-	e := strconv.FormatFloat(f, 'e', -1, 64)
-	mant, exps, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(exps)
-	neg := strings.HasPrefix(mant, "-")
-	mant = strings.TrimPrefix(mant, "-")
-	digits := strings.Replace(mant, ".", "", 1)
-	if neg {
-		b = append(b, '-')
-	}
-	decpt := exp + 1 // value = 0.digits × 10^decpt
-	if decpt <= -4 || decpt > 16 {
-		b = append(b, digits[0])
-		if len(digits) > 1 {
-			b = append(b, '.')
-			b = append(b, digits[1:]...)
-		}
-		b = append(b, 'e')
-		if exp < 0 {
-			b = append(b, '-')
-			exp = -exp
-		} else {
-			b = append(b, '+')
-		}
-		if exp < 10 {
-			b = append(b, '0')
-		}
-		return strconv.AppendInt(b, int64(exp), 10)
-	}
-	switch {
-	case decpt <= 0:
-		b = append(b, "0."...)
-		b = append(b, strings.Repeat("0", -decpt)...)
-		b = append(b, digits...)
-	case decpt >= len(digits):
-		b = append(b, digits...)
-		b = append(b, strings.Repeat("0", decpt-len(digits))...)
-		if dot0 {
-			b = append(b, ".0"...)
-		}
-	default:
-		b = append(b, digits[:decpt]...)
-		b = append(b, '.')
-		b = append(b, digits[decpt:]...)
-	}
-	return b
-}
-
 // appendComplexRepr appends repr(complex(re, im)).
 func appendComplexRepr(b []byte, re, im float64) []byte {
 	if re == 0 && !math.Signbit(re) {
-		b = appendFloatRepr(b, im, false)
+		b = pyquote.AppendFloatRepr(b, im, false)
 		return append(b, 'j')
 	}
 	b = append(b, '(')
-	b = appendFloatRepr(b, re, false)
+	b = pyquote.AppendFloatRepr(b, re, false)
 	if !math.Signbit(im) || math.IsNaN(im) {
 		b = append(b, '+')
 	}
-	b = appendFloatRepr(b, im, false)
+	b = pyquote.AppendFloatRepr(b, im, false)
 	return append(b, 'j', ')')
 }

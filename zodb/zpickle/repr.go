@@ -1,6 +1,8 @@
 package zpickle
 
 import (
+	"github.com/zodbneo/zodbneo/internal/pyquote"
+
 	"fmt"
 	"math/big"
 	"reflect"
@@ -91,20 +93,20 @@ func (p *printer) value(v any, depth int) {
 	case *big.Int:
 		p.b = x.Append(p.b, 10)
 	case float64:
-		p.b = appendFloatRepr(p.b, x, true)
+		p.b = pyquote.AppendFloatRepr(p.b, x, true)
 	case string:
 		p.b = appendStrRepr(p.b, x)
 	case ogórek.Bytes:
-		p.b = appendBytesRepr(p.b, string(x))
+		p.b = pyquote.AppendBytesRepr(p.b, []byte(x))
 	case ogórek.ByteString:
 		if isASCII(string(x)) {
 			p.b = appendStrRepr(p.b, string(x))
 		} else {
-			p.b = appendBytesRepr(p.b, string(x))
+			p.b = pyquote.AppendBytesRepr(p.b, []byte(x))
 		}
 	case []byte:
 		p.b = append(p.b, "bytearray("...)
-		p.b = appendBytesRepr(p.b, string(x))
+		p.b = pyquote.AppendBytesRepr(p.b, x)
 		p.b = append(p.b, ')')
 	case ogórek.Tuple:
 		p.seq("(", x, ")", depth)
