@@ -29,6 +29,7 @@ func newRootCommand() *cobra.Command {
 		newConvertCommand(),
 		newDumpCommand(),
 		newInfoCommand(),
+		newMountCommand(),
 		newRestoreCommand(),
 	)
 	root.AddCommand(newHelpTopics()...)
