@@ -1,0 +1,188 @@
+package objgraph
+
+import (
+	"cmp"
+	"math"
+	"math/big"
+	"slices"
+	"strings"
+
+	ogórek "github.com/kisielk/og-rek"
+	"github.com/zodbneo/zodbneo/zodb/zpickle"
+)
+
+// Two orders of keys. A BTree keeps its keys in Python's order, which
+// compareKeys follows where Python 3 defines it; finding a key in a tree
+// relies on it. A dict's keys are listed sorted by sortKeys, an order of
+// our own: a pickle does not always keep a dict's insertion order, and a
+// person wants the same listing every time, numbers by value.
+
+// Kinds of keys, in the order they sort.
+const (
+	rankNone = iota
+	rankNumber
+	rankStr
+	rankBytes
+	rankTuple
+	rankOther
+)
+
+func rankOf(v any) int {
+	switch x := v.(type) {
+	case nil, ogórek.None:
+		return rankNone
+	case bool, int64, *big.Int, float64:
+		return rankNumber
+	case string:
+		return rankStr
+	case ogórek.ByteString:
+		if isASCII(string(x)) {
+			return rankStr
+		}
+		return rankBytes
+	case ogórek.Bytes:
+		return rankBytes
+	case ogórek.Tuple:
+		return rankTuple
+	}
+	return rankOther
+}
+
+// compareDepth bounds the nesting of tuples compareKeys follows.
+const compareDepth = 32
+
+// compareKeys orders two keys as Python compares them in a BTree, and
+// reports false where it does not know the order: NaN, keys of types
+// Python 3 cannot compare with each other (only None, which BTrees put
+// first, and numbers, which Python 2 put before every other type, have a
+// known place among other types), objects, deep tuples.
+func compareKeys(a, b any) (int, bool) {
+	return compareDepthKeys(a, b, 0)
+}
+
+func compareDepthKeys(a, b any, depth int) (int, bool) {
+	ra, rb := rankOf(a), rankOf(b)
+	if ra != rb {
+		if ra <= rankNumber || rb <= rankNumber {
+			return cmp.Compare(ra, rb), true
+		}
+		return 0, false
+	}
+	switch ra {
+	case rankNone:
+		return 0, true
+	case rankNumber:
+		return compareNumbers(a, b)
+	case rankStr, rankBytes:
+		return strings.Compare(bytesOf(a), bytesOf(b)), true
+	case rankTuple:
+		if depth >= compareDepth {
+			return 0, false
+		}
+		ta, tb := a.(ogórek.Tuple), b.(ogórek.Tuple)
+		for i := 0; i < len(ta) && i < len(tb); i++ {
+			if c, ok := compareDepthKeys(ta[i], tb[i], depth+1); c != 0 || !ok {
+				return c, ok
+			}
+		}
+		return cmp.Compare(len(ta), len(tb)), true
+	}
+	return 0, false
+}
+
+// compareNumbers orders bools, ints, longs and floats by value; NaN has no
+// order.
+func compareNumbers(a, b any) (int, bool) {
+	ia, aok := a.(int64)
+	ib, bok := b.(int64)
+	if aok && bok {
+		return cmp.Compare(ia, ib), true
+	}
+	fa, fb := bigFloat(a), bigFloat(b)
+	if fa == nil || fb == nil {
+		return 0, false
+	}
+	return fa.Cmp(fb), true
+}
+
+// bigFloat returns a number exactly as a big.Float, or nil for NaN.
+func bigFloat(v any) *big.Float {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return big.NewFloat(1)
+		}
+		return big.NewFloat(0)
+	case int64:
+		return new(big.Float).SetInt64(x)
+	case *big.Int:
+		return new(big.Float).SetInt(x)
+	case float64:
+		if math.IsNaN(x) {
+			return nil
+		}
+		return big.NewFloat(x)
+	}
+	return nil
+}
+
+// bytesOf returns the bytes of a str or bytes key.
+func bytesOf(v any) string {
+	switch s := v.(type) {
+	case string:
+		return s
+	case ogórek.ByteString:
+		return string(s)
+	case ogórek.Bytes:
+		return string(s)
+	}
+	return ""
+}
+
+// kv is one item of a container: a dict's key and value, a set's item as
+// key and value, a list's index and item.
+type kv struct{ k, v any }
+
+// sortItems sorts a dict's or set's items for a listing: by kind of key
+// (None, numbers, text, bytes, tuples, others), by value within a kind,
+// and where compareKeys knows no order (NaN, objects) by the keys' natural
+// names, then by the values' text: the order does not depend on the order
+// og-rek's dict happens to give.
+func sortItems(items []kv) {
+	type keyed struct {
+		kv
+		name, val    string // natural name and value text, made when a tie needs them
+		named, shown bool
+	}
+	ks := make([]*keyed, len(items))
+	for i, it := range items {
+		ks[i] = &keyed{kv: it}
+	}
+	name := func(x *keyed) string {
+		if !x.named {
+			x.name, x.named = naturalName(x.k), true
+		}
+		return x.name
+	}
+	val := func(x *keyed) string {
+		if !x.shown {
+			x.val, x.shown = zpickle.Repr(x.v), true
+		}
+		return x.val
+	}
+	slices.SortFunc(ks, func(x, y *keyed) int {
+		if rx, ry := rankOf(x.k), rankOf(y.k); rx != ry {
+			return cmp.Compare(rx, ry)
+		}
+		if c, ok := compareKeys(x.k, y.k); ok && c != 0 {
+			return c
+		}
+		if c := strings.Compare(name(x), name(y)); c != 0 {
+			return c
+		}
+		return strings.Compare(val(x), val(y))
+	})
+	for i := range ks {
+		items[i] = ks[i].kv
+	}
+}

@@ -1,0 +1,356 @@
+package objgraph
+
+import (
+	"reflect"
+	"unicode/utf8"
+
+	ogórek "github.com/kisielk/og-rek"
+	"github.com/zodbneo/zodbneo/zodb/zpickle"
+)
+
+// The readable text of a state: Python's repr (zpickle.Repr for scalars)
+// with containers broken over indented lines, one item a line, where they
+// do not fit in textWidth columns — the way a person lays out a literal by
+// hand:
+//
+//	{
+//	    'data': {'name': 'small', 'version': 1},
+//	    'refs': [
+//	        <ref oid=0x1d class=zcorpus.Node>,
+//	        ...
+//	    ],
+//	}
+//
+// The state of a bucket keeps each key with its value on one line, that of
+// a tree each separator key with the child after it.
+
+const (
+	textWidth  = 80
+	textIndent = "    "
+	// textBudget bounds the text written, trial layouts included: a
+	// pickle of a few bytes can share one value many times over through
+	// its memo and so describe a text of exponential size.
+	textBudget = 16 << 20
+	// textDepth bounds nesting; deeper values show as "...".
+	textDepth = 100
+)
+
+// hint says how to lay out the items of a BTree state's tuples.
+type hint int
+
+const (
+	hintNone       hint = iota
+	hintBucket          // ((k0, v0, ...), next): pair the items of element 0
+	hintTree            // ((c0, k1, c1, ...), first), or an inline bucket
+	hintInlineTree      // ((bucket_state,),): element 0 is a bucket's state
+	hintPairs0          // these items go in pairs: (k0, v0), (k1, v1)...
+	hintPairs1          // the first item alone, then pairs: c0, (k1, c1)...
+)
+
+// stateText lays out v and ends it with "\n".
+func stateText(v any, h hint) []byte {
+	w := &textWriter{active: map[any]bool{}}
+	w.block(v, "", h, 0)
+	if w.spent > textBudget || len(w.b) > textBudget {
+		n := min(len(w.b), textBudget)
+		for n > 0 && n < len(w.b) && !utf8.RuneStart(w.b[n]) {
+			n--
+		}
+		w.b = append(w.b[:n], "..."...)
+	}
+	return append(w.b, '\n')
+}
+
+type textWriter struct {
+	b      []byte
+	spent  int          // bytes written, trial layouts included
+	active map[any]bool // identities of the containers being written
+}
+
+func (w *textWriter) write(s string) {
+	w.b = append(w.b, s...)
+	w.spent += len(s)
+}
+
+func (w *textWriter) over() bool { return w.spent > textBudget }
+
+// col is the column the next byte goes to.
+func (w *textWriter) col() int {
+	for i := len(w.b) - 1; i >= 0; i-- {
+		if w.b[i] == '\n' {
+			return len(w.b) - 1 - i
+		}
+	}
+	return len(w.b)
+}
+
+// block writes v at the current position, on one line if it fits and
+// broken over lines indented by indent otherwise.
+func (w *textWriter) block(v any, indent string, h hint, depth int) {
+	if w.over() {
+		return
+	}
+	c, ok := openContainer(v)
+	if !ok || depth > textDepth {
+		w.inline(v, -1, depth)
+		return
+	}
+	mark := len(w.b)
+	if w.inline(v, textWidth-w.col(), depth) {
+		return
+	}
+	w.b = w.b[:mark]
+	if w.active[c.id] {
+		w.write(c.cycle)
+		return
+	}
+	w.active[c.id] = true
+	defer delete(w.active, c.id)
+
+	inner := indent + textIndent
+	w.write(c.open)
+	w.write("\n")
+	items := c.items
+	for i := 0; i < len(items) && !w.over(); {
+		n := 1
+		if (h == hintPairs0 && i%2 == 0 || h == hintPairs1 && i%2 == 1) && i+1 < len(items) {
+			n = 2
+		}
+		w.write(inner)
+		for j := i; j < i+n; j++ {
+			if j > i {
+				w.write(" ")
+			}
+			w.item(items[j], inner, childHint(h, v, j), depth+1)
+			w.write(",")
+		}
+		w.write("\n")
+		i += n
+	}
+	w.write(indent)
+	w.write(c.close)
+}
+
+// item writes one item of a broken container: "key: value" for a dict,
+// "name=value" for an object's parts, the value for others.
+func (w *textWriter) item(it textItem, indent string, h hint, depth int) {
+	if it.label != "" {
+		w.write(it.label)
+	} else if it.hasKey {
+		w.inline(it.key, -1, depth)
+		w.write(": ")
+	}
+	w.block(it.val, indent, h, depth)
+}
+
+// childHint is the hint for item j of a container laid out with hint h.
+func childHint(h hint, v any, j int) hint {
+	if j != 0 {
+		return hintNone
+	}
+	switch h {
+	case hintBucket:
+		return hintPairs0
+	case hintInlineTree:
+		return hintBucket
+	case hintTree:
+		if t, ok := v.(ogórek.Tuple); ok && len(t) == 1 {
+			if inner, ok := t[0].(ogórek.Tuple); ok && len(inner) == 1 {
+				if _, ok := inner[0].(ogórek.Tuple); ok {
+					return hintInlineTree
+				}
+			}
+		}
+		return hintPairs1
+	}
+	return hintNone
+}
+
+// inline writes v on one line. With limit ≥ 0 it stops, returning false,
+// once the text passes limit bytes.
+func (w *textWriter) inline(v any, limit, depth int) bool {
+	start := len(w.b)
+	fits := func() bool { return limit < 0 || len(w.b)-start <= limit }
+	if w.over() {
+		return false
+	}
+	c, ok := openContainer(v)
+	if !ok {
+		if limit >= 0 && rawLen(v) > limit {
+			return false
+		}
+		w.write(zpickle.Repr(v))
+		return fits()
+	}
+	if depth > textDepth {
+		w.write("...")
+		return fits()
+	}
+	if w.active[c.id] {
+		w.write(c.cycle)
+		return fits()
+	}
+	w.active[c.id] = true
+	defer delete(w.active, c.id)
+	if len(c.items) == 0 && c.empty != "" {
+		w.write(c.empty)
+		return fits()
+	}
+	w.write(c.open)
+	for i, it := range c.items {
+		if i > 0 {
+			w.write(c.sep)
+		}
+		if it.label != "" {
+			w.write(it.label)
+		} else if it.hasKey {
+			w.inline(it.key, -1, depth+1)
+			w.write(": ")
+		}
+		if !w.inline(it.val, limit-(len(w.b)-start), depth+1) || !fits() {
+			return false
+		}
+	}
+	if c.single {
+		w.write(",")
+	}
+	w.write(c.close)
+	return fits()
+}
+
+// rawLen is a lower bound of the length of a scalar's repr, known without
+// making it.
+func rawLen(v any) int {
+	switch x := v.(type) {
+	case string:
+		return len(x)
+	case ogórek.Bytes:
+		return len(x)
+	case ogórek.ByteString:
+		return len(x)
+	case []byte:
+		return len(x)
+	}
+	return 0
+}
+
+// container is how a container value is written.
+type container struct {
+	id               any // identity, to write a container inside itself as Python does
+	open, close, sep string
+	cycle            string // what a container inside itself shows
+	empty            string // the text of an empty one, when not open+close
+	single           bool   // a 1-tuple: "(x,)"
+	items            []textItem
+}
+
+type textItem struct {
+	key    any
+	hasKey bool
+	label  string // "args=" and "state=" of an object
+	val    any
+}
+
+// openContainer returns how to write v, or false for a scalar.
+func openContainer(v any) (container, bool) {
+	switch x := v.(type) {
+	case ogórek.Dict:
+		return dictContainer(identity(x), dictItems(x)), true
+	case map[any]any:
+		items := make([]kv, 0, len(x))
+		for k, val := range x {
+			items = append(items, kv{k, val})
+		}
+		return dictContainer(identity(x), items), true
+	case []any:
+		return seqContainer(identity(x), "[", "]", "[...]", x, false), true
+	case ogórek.Tuple:
+		return seqContainer(identity(x), "(", ")", "(...)", x, len(x) == 1), true
+	case ogórek.Call:
+		elems, ok := setItems(x)
+		if !ok {
+			return container{}, false
+		}
+		items := make([]kv, len(elems))
+		for i, e := range elems {
+			items[i] = kv{e, nil}
+		}
+		sortItems(items)
+		vals := make([]any, len(items))
+		for i, it := range items {
+			vals[i] = it.k
+		}
+		c := seqContainer(identity(x.Args), "{", "}", "{...}", vals, false)
+		c.empty = x.Callable.Name + "()"
+		if x.Callable.Name == "frozenset" {
+			c.open, c.close = "frozenset({", "})"
+		}
+		return c, true
+	case *zpickle.Object:
+		return objectContainer(x)
+	}
+	return container{}, false
+}
+
+func dictContainer(id any, items []kv) container {
+	sortItems(items)
+	c := container{id: id, open: "{", close: "}", sep: ", ", cycle: "{...}"}
+	c.items = make([]textItem, len(items))
+	for i, it := range items {
+		c.items[i] = textItem{key: it.k, hasKey: true, val: it.v}
+	}
+	return c
+}
+
+func seqContainer(id any, open, close, cycle string, vals []any, single bool) container {
+	c := container{id: id, open: open, close: close, sep: ", ", cycle: cycle, single: single}
+	c.items = make([]textItem, len(vals))
+	for i, v := range vals {
+		c.items[i] = textItem{val: v}
+	}
+	return c
+}
+
+// objectContainer writes an instance as zpickle.Repr does,
+// <module.Name object args=... state=...>, its parts breakable.
+func objectContainer(o *zpickle.Object) (container, bool) {
+	cls, ok := o.Class.(ogórek.Class)
+	if !ok {
+		return container{}, false
+	}
+	c := container{id: o, open: "<" + cls.Module + "." + cls.Name + " object ", close: ">", sep: " ", cycle: "<...>"}
+	if len(o.Args) > 0 {
+		c.items = append(c.items, textItem{label: "args=", val: o.Args})
+	}
+	if o.Kwargs != nil {
+		c.items = append(c.items, textItem{label: "kwargs=", val: o.Kwargs})
+	}
+	if o.State != nil {
+		c.items = append(c.items, textItem{label: "state=", val: o.State})
+	}
+	if len(c.items) == 0 {
+		c.empty = "<" + cls.Module + "." + cls.Name + " object>"
+	}
+	return c, true
+}
+
+// identity names a container for the cycle check: the address of the
+// table behind an ogórek.Dict (a handle whose copies share it), of a
+// slice's array, of a map.
+func identity(v any) any {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Struct: // ogórek.Dict
+		if rv.NumField() > 0 && rv.Field(0).Kind() == reflect.Pointer {
+			return identityKey{rv.Type(), rv.Field(0).Pointer()}
+		}
+	case reflect.Slice, reflect.Map, reflect.Pointer:
+		return identityKey{rv.Type(), rv.Pointer()}
+	}
+	return identityKey{rv.Type(), 0}
+}
+
+type identityKey struct {
+	t reflect.Type
+	p uintptr
+}
