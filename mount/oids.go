@@ -154,7 +154,7 @@ func (l *oidLister) close() {
 // reading the transactions: for storages that cannot list their objects.
 func oidsUpTo(ctx context.Context, stor zodb.Storage, at zodb.Tid) ([]zodb.Oid, error) {
 	seen := map[zodb.Oid]struct{}{}
-	it := stor.Iterate(ctx, 0, at)
+	it := iterate(ctx, stor, 0, at)
 	for {
 		_, dit, err := it.NextTxn(ctx)
 		if err == io.EOF {

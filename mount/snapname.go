@@ -81,7 +81,7 @@ func (f *FS) tidWithPrefix(ctx context.Context, prefix string) (zodb.Tid, error)
 	if lo > hi {
 		return 0, errNotFound
 	}
-	it := f.stor.Iterate(ctx, lo, hi)
+	it := iterate(ctx, f.stor, lo, hi)
 	var found []zodb.Tid
 	for len(found) < 2 {
 		info, _, err := it.NextTxn(ctx)
@@ -127,7 +127,7 @@ func (f *FS) stateAt(ctx context.Context, x zodb.Tid) (zodb.Tid, error) {
 		}
 		return info.Tid, nil
 	}
-	it := f.stor.Iterate(ctx, 0, x)
+	it := iterate(ctx, f.stor, 0, x)
 	var last zodb.Tid
 	for {
 		info, _, err := it.NextTxn(ctx)

@@ -56,7 +56,7 @@ func (l *txnLister) next(reqCtx context.Context) (dirent, bool, error) {
 	if l.it == nil {
 		// The iteration outlives the request that started it.
 		l.ctx, l.cancel = context.WithCancel(context.WithoutCancel(reqCtx))
-		l.it = l.fsys.stor.Iterate(l.ctx, 0, l.fsys.head.current(reqCtx))
+		l.it = iterate(l.ctx, l.fsys.stor, 0, l.fsys.head.current(reqCtx))
 	}
 	info, _, err := l.it.NextTxn(l.ctx)
 	if err == io.EOF {

@@ -1,0 +1,5 @@
+package mount
+
+import "syscall"
+
+type syscallStat = syscall.Stat_t
