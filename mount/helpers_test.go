@@ -196,3 +196,48 @@ func (w tlogWriter) Write(b []byte) (int, error) {
 	w.t.Log(string(b))
 	return len(b), nil
 }
+
+// copySmall copies small.fs to a fresh directory and returns the copy's path.
+func copySmall(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "data.fs")
+	b, err := os.ReadFile(smallFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// commitHot commits a new revision of object 3 to the FileStorage at path
+// (user "test", description "while mounted") and returns its tid.
+func commitHot(t testing.TB, path string) zodb.Tid {
+	t.Helper()
+	ctx := context.Background()
+	w, err := fs1.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	data, serial, err := w.Load(ctx, zodb.Xid{At: w.Head(), Oid: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	txn, err := w.Begin(ctx, zodb.TxnMeta{User: []byte("test"), Description: []byte("while mounted")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.Store(ctx, 3, serial, data); err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.Vote(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tid, err := txn.Finish(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tid
+}

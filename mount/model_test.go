@@ -372,3 +372,80 @@ func TestToErrno(t *testing.T) {
 		}
 	}
 }
+
+// TestRootGraph checks root/ of small.fs: objgraph's entries, a cycle
+// made a link up, a deleted object an empty directory.
+func TestRootGraph(t *testing.T) {
+	ctx := context.Background()
+	f := newFS(t, openStor(t, smallFS), nil)
+	head := f.snap(f.head.current(ctx))
+	want := []string{"graph", "graph_d", "hot", "iobtree", "meta", "oobtree", "plist", "rawvalue", "values"}
+	if got := names(vlist(t, head, "root")); !slices.Equal(got, want) {
+		t.Errorf("root/: %q, want %q", got, want)
+	}
+	// A->B->C->A
+	cycle := []string{"root", "graph", "refs", "0", "refs", "0", "refs", "0"}
+	l, ok := vlookup(t, head, cycle...).(vlink)
+	if !ok || l.target() != "../../../../.." {
+		t.Fatalf("%s: %#v, want a link to root/graph", strings.Join(cycle, "/"), l)
+	}
+	for _, e := range vlist(t, head, cycle[:len(cycle)-1]...) {
+		if e.name == "0" && e.typ != typeLink {
+			t.Errorf("listed %s as type %o", strings.Join(cycle, "/"), e.typ)
+		}
+	}
+	if got := vlist(t, head, "root", "graph_d"); len(got) != 0 {
+		t.Errorf("root/graph_d, deleted: %q", names(got))
+	}
+	checkFile(t, head, "root/hot/n", "10\n")
+	checkFile(t, head, "root/values/cplx", "(1-2j)\n")
+	if got := len(vlist(t, head, "root", "oobtree")); got != 301 {
+		t.Errorf("root/oobtree: %d entries", got)
+	}
+	// hot as of T12 had 6 revisions
+	T := smallTids(t)
+	checkFile(t, f.snap(T["T12"]), "root/hot/n", "6\n")
+	if mt, _ := vlookup(t, head, "root", "hot", "n").mtime(ctx); !mt.Equal(head.at.Time()) {
+		t.Errorf("mtime of root/hot/n: %v", mt)
+	}
+	for _, name := range []string{"nothing", "%2F", ""} {
+		if _, err := vlookup(t, head, "root").(vdir).lookup(ctx, name); err != errNotFound {
+			t.Errorf("root/%q: %v", name, err)
+		}
+	}
+}
+
+// TestHeadSrc resolves a path under head/ before and after a commit.
+func TestHeadSrc(t *testing.T) {
+	ctx := context.Background()
+	path := copySmall(t)
+	stor := openStor(t, path)
+	f := newFS(t, stor, &Options{SyncEvery: time.Nanosecond})
+	src := newHeadSrc(f)
+	hot := src.child("oid", nil).(*headSrc).child("0000000000000003", nil).(*headSrc).child("serial", nil)
+	read := func() string {
+		v, err := hot.get(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := v.(vfile).content(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if got := read(); got != stor.Head().String()+"\n" {
+		t.Errorf("head/oid/3/serial: %q", got)
+	}
+	tid := commitHot(t, path)
+	if got := read(); got != tid.String()+"\n" {
+		t.Errorf("head/oid/3/serial after a commit: %q, want %s", got, tid)
+	}
+	if at := f.head.current(ctx); at != tid {
+		t.Errorf("head at %s, want %s", at, tid)
+	}
+	gone := src.child("oid", nil).(*headSrc).child("00000000deadbeef", nil)
+	if _, err := gone.get(ctx); err != errNotFound {
+		t.Errorf("head/oid/00000000deadbeef: %v", err)
+	}
+}

@@ -89,18 +89,25 @@ func TestMountEveryDatabase(t *testing.T) {
 	for _, path := range testDatabases(t) {
 		name, _ := filepath.Rel(testdata, path)
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			dir, stor, _ := mountFile(t, path, nil)
 			txns := allTxns(t, stor)
 			if got := readFile(t, dir+"/head/at"); len(txns) > 0 && got != txns[len(txns)-1].Tid.String()+"\n" {
 				t.Errorf("head/at: %q, want the last committed transaction %s", got, txns[len(txns)-1].Tid)
 			}
-			for _, txn := range txns {
-				checkObjects(t, stor, dir, txn.Tid, oidsAt(txns, txn.Tid))
+			// walk head/, txn/ and the first state
+			if len(txns) > 0 {
+				if _, err := os.Stat(fmt.Sprintf("%s/@%s", dir, txns[0].Tid)); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if out, err := exec.Command("find", dir).CombinedOutput(); err != nil {
 				t.Errorf("find: %v\n%s", err, out)
 			}
 			walkMount(t, dir)
+			for _, txn := range txns {
+				checkObjects(t, stor, dir, txn.Tid, oidsAt(txns, txn.Tid))
+			}
 		})
 	}
 }
@@ -327,15 +334,7 @@ func TestMountRoot(t *testing.T) {
 // head/ moves to the new transaction, a file opened before keeps its
 // state, and the old snapshot stays as it was.
 func TestMountHeadFollows(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "data.fs")
-	b, err := os.ReadFile(smallFS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := copySmall(t)
 	dir, stor, _ := mountFile(t, path, &Options{SyncEvery: 50 * time.Millisecond})
 	old := stor.Head()
 	hot := dir + "/head/oid/0000000000000003/"
@@ -347,29 +346,7 @@ func TestMountHeadFollows(t *testing.T) {
 	defer opened.Close()
 	oldSize := readFile(t, hot+"history")
 
-	w, err := fs1.Open(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	data, serial, err := w.Load(ctx, zodb.Xid{At: w.Head(), Oid: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	txn, err := w.Begin(ctx, zodb.TxnMeta{User: []byte("test"), Description: []byte("while mounted")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := txn.Store(ctx, 3, serial, data); err != nil {
-		t.Fatal(err)
-	}
-	if err := txn.Vote(ctx); err != nil {
-		t.Fatal(err)
-	}
-	tid, err := txn.Finish(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tid := commitHot(t, path)
 
 	deadline := time.Now().Add(10 * time.Second)
 	for readFile(t, dir+"/head/at") != tid.String()+"\n" {
