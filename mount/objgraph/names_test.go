@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	ogórek "github.com/kisielk/og-rek"
+	"github.com/zodbneo/zodbneo/zodb/zpickle"
 )
 
 func TestEscape(t *testing.T) {
@@ -174,5 +175,17 @@ func TestCompareKeys(t *testing.T) {
 	}
 	if c, ok := compareKeys(ogórek.Tuple{int64(1), "b"}, ogórek.Tuple{int64(1), "c", int64(0)}); !ok || c != -1 {
 		t.Errorf("tuple compare = %d, %v", c, ok)
+	}
+}
+
+// The text writer's own repr of common scalars is zpickle.Repr's.
+func TestScalarRepr(t *testing.T) {
+	for _, v := range []any{int64(-12), 1.5, 1e22, -0.0, math.NaN(), true, false, ogórek.None{},
+		ogórek.Bytes("a'\"\\\x00\xff"), "plain", "it's", `"q"`, "both ' and \"", "tab\tnl\nesc\x1b\x7f", "ü", ""} {
+		w := &textWriter{}
+		w.scalar(v)
+		if got, want := string(w.b), zpickle.Repr(v); got != want || w.spent != len(want) {
+			t.Errorf("scalar(%#v) = %q, want %q", v, got, want)
+		}
 	}
 }

@@ -2,9 +2,11 @@ package objgraph
 
 import (
 	"reflect"
+	"strconv"
 	"unicode/utf8"
 
 	ogórek "github.com/kisielk/og-rek"
+	"github.com/zodbneo/zodbneo/internal/pyquote"
 	"github.com/zodbneo/zodbneo/zodb/zpickle"
 )
 
@@ -179,7 +181,7 @@ func (w *textWriter) inline(v any, limit, depth int) bool {
 		if limit >= 0 && rawLen(v) > limit {
 			return false
 		}
-		w.write(zpickle.Repr(v))
+		w.scalar(v)
 		return fits()
 	}
 	if depth > textDepth {
@@ -216,6 +218,35 @@ func (w *textWriter) inline(v any, limit, depth int) bool {
 	}
 	w.write(c.close)
 	return fits()
+}
+
+// scalar writes the repr of a value that is not a container: the common
+// ones here, without the allocations of zpickle.Repr, the others by it.
+func (w *textWriter) scalar(v any) {
+	n := len(w.b)
+	switch x := v.(type) {
+	case int64:
+		w.b = strconv.AppendInt(w.b, x, 10)
+	case float64:
+		w.b = pyquote.AppendFloatRepr(w.b, x, true)
+	case bool:
+		w.b = strconv.AppendBool(w.b, x)
+		w.b[n] -= 'a' - 'A' // True, False
+	case ogórek.None:
+		w.b = append(w.b, "None"...)
+	case ogórek.Bytes:
+		w.b = pyquote.AppendBytesRepr(w.b, []byte(x))
+	case string:
+		if !isASCII(x) {
+			w.b = append(w.b, zpickle.Repr(v)...)
+			break
+		}
+		// Python's repr of an ASCII str is that of bytes, without the b.
+		w.b = pyquote.AppendASCIIRepr(w.b, []byte(x))
+	default:
+		w.b = append(w.b, zpickle.Repr(v)...)
+	}
+	w.spent += len(w.b) - n
 }
 
 // rawLen is a lower bound of the length of a scalar's repr, known without
