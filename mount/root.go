@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -18,6 +19,10 @@ import (
 //	@<alias>    a symbolic link to @<tid> for another name of a state: a
 //	            tid prefix, a date (see FS.resolveSnap); looked up, never
 //	            listed
+// rootAttrTimeout is how long the kernel keeps the root's attributes,
+// asked at every path walk: its mtime is head's, which may change.
+const rootAttrTimeout = time.Second
+
 type rootNode struct {
 	fs.Inode
 	t *tree
@@ -34,6 +39,7 @@ func (r *rootNode) Getattr(ctx context.Context, _ fs.FileHandle, out *fuse.AttrO
 	out.Mode = typeDir | 0o555
 	out.Nlink = 2
 	setTimes(&out.Attr, r.t.fsys.head.current(ctx).Time())
+	out.SetTimeout(rootAttrTimeout)
 	return 0
 }
 
