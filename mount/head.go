@@ -64,7 +64,9 @@ func (h *headTracker) sync(ctx context.Context) zodb.Tid {
 // REQUIRES: h.mu held.
 func (h *headTracker) syncLocked(ctx context.Context) {
 	h.mu.last = time.Now()
-	at, err := h.fsys.stor.Sync(ctx)
+	// The sync serves every operation to come, not just this one: an
+	// interrupted request does not stop it halfway.
+	at, err := h.fsys.stor.Sync(context.WithoutCancel(ctx))
 	if err != nil {
 		if !h.mu.failing {
 			h.fsys.log.Error("zodb mount: head stays at "+zodb.Tid(h.at.Load()).String(), "err", err)

@@ -449,3 +449,66 @@ func TestHeadSrc(t *testing.T) {
 		t.Errorf("head/oid/00000000deadbeef: %v", err)
 	}
 }
+
+// millionOids is a storage of a million objects that lists them without
+// holding them, and counts how many it gave.
+type millionOids struct {
+	zodb.Storage
+	given int
+}
+
+func (m *millionOids) ListOids(ctx context.Context, fn func(zodb.Oid) bool) error {
+	for oid := zodb.Oid(1); oid <= 1_000_000; oid++ {
+		m.given++
+		if !fn(oid) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// TestOidListingStreams lists oid/ of a million objects: entries come as
+// they are asked for, and the listing goes to the end.
+func TestOidListingStreams(t *testing.T) {
+	ctx := context.Background()
+	stor := &millionOids{Storage: openStor(t, testdata+"/fs1/empty/empty.fs")}
+	f := newFS(t, stor, nil)
+	l, err := (&oidDirV{s: f.snap(stor.Head())}).list(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.close()
+	for i := 1; i <= 10; i++ {
+		e, ok, err := l.next(ctx)
+		if !ok || err != nil || e.name != zodb.Oid(i).String() {
+			t.Fatalf("entry %d: %v %v %v", i, e, ok, err)
+		}
+	}
+	if stor.given > 11 {
+		t.Errorf("10 entries read, %d oids pulled from the storage", stor.given)
+	}
+	n := 10
+	for {
+		_, ok, err := l.next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		n++
+	}
+	if n != 1_000_000 {
+		t.Errorf("%d entries", n)
+	}
+}
+
+func TestNoFUSE(t *testing.T) {
+	defer func(saved string) { devFuse = saved }(devFuse)
+	devFuse = "/nonexistent/fuse"
+	f := newFS(t, openStor(t, smallFS), nil)
+	_, err := Mount(f, t.TempDir(), nil)
+	if !errors.Is(err, ErrNoFUSE) || !strings.Contains(err.Error(), "/nonexistent/fuse") {
+		t.Errorf("mount without FUSE: %v", err)
+	}
+}

@@ -162,11 +162,14 @@ func unescapeMountinfo(s string) string {
 	return b.String()
 }
 
+// devFuse is the FUSE device; tests make it missing.
+var devFuse = "/dev/fuse"
+
 // checkFUSE says whether FUSE can be used, and whether to mount with
 // mount(2) directly (as root) rather than with fusermount.
 func checkFUSE() (direct bool, err error) {
-	if _, err := os.Stat("/dev/fuse"); err != nil {
-		return false, fmt.Errorf("mount: %w: /dev/fuse: %w (load the fuse module; in a container, pass the device /dev/fuse)", ErrNoFUSE, err)
+	if _, err := os.Stat(devFuse); err != nil {
+		return false, fmt.Errorf("mount: %w: %w (load the fuse module; in a container, pass the device /dev/fuse)", ErrNoFUSE, err)
 	}
 	if os.Geteuid() == 0 {
 		return true, nil
