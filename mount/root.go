@@ -19,6 +19,7 @@ import (
 //	@<alias>    a symbolic link to @<tid> for another name of a state: a
 //	            tid prefix, a date (see FS.resolveSnap); looked up, never
 //	            listed
+//
 // rootAttrTimeout is how long the kernel keeps the root's attributes,
 // asked at every path walk: its mtime is head's, which may change.
 const rootAttrTimeout = time.Second
