@@ -10,6 +10,10 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 )
 
+// rootAttrTimeout is how long the kernel keeps the root's attributes,
+// asked at every path walk: its mtime is head's, which may change.
+const rootAttrTimeout = time.Second
+
 // rootNode is the mount's root:
 //
 //	head/       the newest state, following commits (see headSrc)
@@ -19,11 +23,6 @@ import (
 //	@<alias>    a symbolic link to @<tid> for another name of a state: a
 //	            tid prefix, a date (see FS.resolveSnap); looked up, never
 //	            listed
-//
-// rootAttrTimeout is how long the kernel keeps the root's attributes,
-// asked at every path walk: its mtime is head's, which may change.
-const rootAttrTimeout = time.Second
-
 type rootNode struct {
 	fs.Inode
 	t *tree
