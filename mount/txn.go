@@ -20,9 +20,15 @@ type txnDirV struct {
 	fsys *FS
 }
 
-var _ vdir = (*txnDirV)(nil)
+var (
+	_ vdir      = (*txnDirV)(nil)
+	_ volatiler = (*txnDirV)(nil)
+)
 
 func (d *txnDirV) typ() uint32 { return typeDir }
+
+// volatile says that txn/'s attributes change: its mtime is head's.
+func (d *txnDirV) volatile() bool { return true }
 
 func (d *txnDirV) mtime(ctx context.Context) (time.Time, error) {
 	return d.fsys.head.current(ctx).Time(), nil
