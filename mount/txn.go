@@ -71,6 +71,9 @@ func (l *txnLister) next(reqCtx context.Context) (dirent, bool, error) {
 	if err != nil {
 		return dirent{}, false, err
 	}
+	// ls -l looks each entry up next: without this, each lookup would
+	// look for its transaction in the file again.
+	l.fsys.cacheTxn(info)
 	return dirent{info.Tid.String(), typeDir}, true, nil
 }
 
@@ -99,8 +102,13 @@ func (f *FS) txn(ctx context.Context, tid zodb.Tid) (*zodb.TxnInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.cache.put(txnKey(tid), info, int64(len(info.User)+len(info.Description)+len(info.Extension)))
+	f.cacheTxn(info)
 	return info, nil
+}
+
+// cacheTxn caches the metadata of a transaction.
+func (f *FS) cacheTxn(info *zodb.TxnInfo) {
+	f.cache.put(txnKey(info.Tid), info, int64(len(info.User)+len(info.Description)+len(info.Extension)))
 }
 
 // txnV is txn/<tid>/: one transaction.
