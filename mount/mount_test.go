@@ -191,7 +191,7 @@ func walkMount(t *testing.T, dir string) {
 		if err != nil {
 			return err
 		}
-		ino := st.Sys().(interface{}).(*syscallStat).Ino
+		ino := st.Sys().(*syscallStat).Ino
 		if other, ok := inos[ino]; ok {
 			t.Errorf("%s and %s: same inode %d", p, other, ino)
 		}
@@ -320,6 +320,14 @@ func TestMountRoot(t *testing.T) {
 	all, err := d.Readdirnames(-1)
 	if err != nil || len(all) != 36 || !slices.Equal(all[:5], first) {
 		t.Errorf("oid/ after rewinding: %d entries %q, %v", len(all), all[:min(5, len(all))], err)
+	}
+	// inode numbers follow from paths
+	st, err := os.Stat(dir + "/head/at")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ino := st.Sys().(*syscallStat).Ino; ino != childIno(childIno(rootIno, "head", typeDir), "at", typeFile) {
+		t.Errorf("head/at: inode %d", ino)
 	}
 	// read-only
 	if err := os.WriteFile(dir+"/head/at", nil, 0o644); err == nil {
