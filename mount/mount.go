@@ -61,8 +61,9 @@ func Mount(f *FS, dir string, opt *Options) (*Server, error) {
 			DirectMountFlags:   syscall.MS_NOSUID | syscall.MS_NODEV | syscall.MS_RDONLY,
 			MaxReadAhead:       128 << 10,
 		},
-		UID: uint32(os.Getuid()),
-		GID: uint32(os.Getgid()),
+		RootStableAttr: &fs.StableAttr{Ino: rootIno, Mode: typeDir},
+		UID:            uint32(os.Getuid()),
+		GID:            uint32(os.Getgid()),
 	}
 	if opt.Debug {
 		fopt.MountOptions.Logger = log.New(os.Stderr, "zodb mount: ", log.Lmicroseconds)
