@@ -127,7 +127,7 @@ func sliceIter(ctx context.Context, entries []Entry) *Iter {
 }
 
 // makeEntry is the entry of one value under name.
-func makeEntry(name string, key, v any, owner zodb.Oid, at zodb.Tid) Entry {
+func makeEntry(name string, key, v any, owner zodb.Oid, at zodb.Tid, bud *budget) Entry {
 	e := Entry{Name: name, Key: key}
 	if r, ok := v.(zpickle.Ref); ok && r.Database == "" {
 		e.Kind, e.Ref = EntryRef, r
@@ -137,15 +137,15 @@ func makeEntry(name string, key, v any, owner zodb.Oid, at zodb.Tid) Entry {
 		e.Kind, e.Dir = EntryDir, &Value{v: v, owner: owner, at: at}
 		return e
 	}
-	e.Kind, e.Leaf = EntryLeaf, leafText(v)
+	e.Kind, e.Leaf = EntryLeaf, leafText(v, bud)
 	return e
 }
 
 // leafText is the content of a scalar's file: text and bytes as they are,
 // numbers, None and bools as Python prints them, anything else (a class,
 // a call such as datetime(...), a reference into another database) as its
-// repr; then "\n".
-func leafText(v any) []byte {
+// repr, cut after leafReprMax bytes; then "\n".
+func leafText(v any, bud *budget) []byte {
 	var b []byte
 	switch x := v.(type) {
 	case string:
@@ -163,7 +163,11 @@ func leafText(v any) []byte {
 	case float64:
 		b = pyquote.AppendFloatRepr(b, x, true)
 	default:
-		b = append(b, zpickle.Repr(v)...)
+		if rendered(v) {
+			b = append(b, oneLine(v, leafReprMax, bud)...)
+		} else {
+			b = append(b, zpickle.Repr(v)...)
+		}
 	}
 	return append(b, '\n')
 }

@@ -107,7 +107,7 @@ func TestIOBTree(t *testing.T) {
 		t.Fatalf("%d items, want 51", len(es))
 	}
 	for i, e := range es {
-		if e.Name != naturalName(o.tree.Bucket.Keys[i]) {
+		if e.Name != naturalName(o.tree.Bucket.Keys[i], nil) {
 			t.Errorf("entry %d: %q, want key %v", i, e.Name, o.tree.Bucket.Keys[i])
 		}
 		if i > 0 && e.Key.(int64) <= es[i-1].Key.(int64) {

@@ -46,7 +46,7 @@ func parseLiteral(s string) (any, bool) {
 		return v, true
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err == nil && naturalName(f) == s {
+	if err == nil && naturalName(f, nil) == s {
 		return f, true
 	}
 	return nil, false
@@ -94,7 +94,7 @@ func parseBytes(s string) (any, bool) {
 		}
 	}
 	v := ogórek.Bytes(out)
-	return v, naturalName(v) == s
+	return v, naturalName(v, nil) == s
 }
 
 // scanWorthy reports whether a natural name may be that of a key

@@ -62,17 +62,27 @@ func (o *Object) treeLookup(ctx context.Context, name string) (Entry, error) {
 // called name: another key equal to it (1 for 1.0) has another name.
 // Keys of no known order fall back to a scan.
 func (o *Object) lookupKey(ctx context.Context, name string, key any) (Entry, error) {
-	k, v, where, found, err := o.find(ctx, key)
+	f, err := o.find(ctx, key)
 	if errors.Is(err, errUnknownOrder) {
 		return o.scanLookup(ctx, name)
 	}
 	if err != nil {
 		return Entry{}, err
 	}
-	if !found || escape(naturalName(k)) != name {
+	if f == nil {
 		return Entry{}, o.notFound(name)
 	}
-	return makeEntry(name, k, v, where, o.g.at), nil
+	k, v := f.b.Keys[f.i], bucketValue(f.b, f.i)
+	if escape(naturalName(k, nil)) != name {
+		return Entry{}, o.notFound(name)
+	}
+	// The listing spent some of the bucket's budget on the items before
+	// this one: so does the lookup, to give the same text.
+	bud := newBudget()
+	if at := f.obj.budgetAt(); at != nil {
+		bud.left = at[f.i]
+	}
+	return makeEntry(name, k, v, f.where, o.g.at, bud), nil
 }
 
 // scanLookup looks for name among all the tree's entries.

@@ -45,8 +45,9 @@ func isStrKey(k any) bool {
 }
 
 // naturalName is a key's name before escaping: the text of a text key,
-// the Python repr of any other (ints in decimal).
-func naturalName(k any) string {
+// the Python repr of any other (ints in decimal); a tuple, a call or an
+// instance by oneLine, cut after nameReprMax bytes.
+func naturalName(k any, bud *budget) string {
 	switch x := k.(type) {
 	case string:
 		return x
@@ -60,6 +61,9 @@ func naturalName(k any) string {
 		return x.String()
 	case float64:
 		return string(pyquote.AppendFloatRepr(nil, x, true))
+	}
+	if rendered(k) {
+		return oneLine(k, nameReprMax, bud)
 	}
 	return zpickle.Repr(k)
 }
@@ -176,7 +180,7 @@ func splitDup(name string) (base string, n int, ok bool) {
 // listing order. Text keys come first in taking names, so that they keep
 // theirs; a later key whose escaped natural name is taken gets
 // withDup(name, number of keys that had the name before it).
-func nameKeys(keys []any) []string {
+func nameKeys(keys []any, bud *budget) []string {
 	names := make([]string, len(keys))
 	taken := make(map[string]int, len(keys))
 	for pass := 0; pass < 2; pass++ {
@@ -184,7 +188,7 @@ func nameKeys(keys []any) []string {
 			if isStrKey(k) != (pass == 0) {
 				continue
 			}
-			base := escape(naturalName(k))
+			base := escape(naturalName(k, bud))
 			names[i] = withDup(base, taken[base])
 			taken[base]++
 		}

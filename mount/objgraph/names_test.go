@@ -94,8 +94,8 @@ func TestNaturalName(t *testing.T) {
 		{ogórek.Tuple{int64(1), "a"}, "(1, 'a')"},
 		{ogórek.Tuple{int64(1)}, "(1,)"},
 	} {
-		if got := naturalName(c.key); got != c.name {
-			t.Errorf("naturalName(%#v) = %q, want %q", c.key, got, c.name)
+		if got := naturalName(c.key, nil); got != c.name {
+			t.Errorf("naturalName(%#v, nil) = %q, want %q", c.key, got, c.name)
 		}
 	}
 }
@@ -104,7 +104,7 @@ func TestNaturalName(t *testing.T) {
 func TestNameKeysCollide(t *testing.T) {
 	nan := math.NaN()
 	keys := []any{int64(3), "3", ogórek.ByteString("4"), "a/b", ogórek.Bytes("x"), "b'x'", nan, nan, "nan", int64(4)}
-	got := nameKeys(keys)
+	got := nameKeys(keys, nil)
 	want := []string{"3%=1", "3", "4", "a%2Fb", "b'x'%=1", "b'x'", "nan%=1", "nan%=2", "nan", "4%=1"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("nameKeys = %q\nwant      %q", got, want)
@@ -131,9 +131,9 @@ func TestParseLiteral(t *testing.T) {
 	huge, _ := new(big.Int).SetString("-36893488147419103232", 10)
 	for _, v := range []any{int64(0), int64(-5), huge, 1.5, 1e+20, -0.0, math.Inf(1), true, false, ogórek.None{},
 		ogórek.Bytes(""), ogórek.Bytes("a'b\"c\\\x00\xff\t\n\r"), ogórek.Bytes("'")} {
-		s := naturalName(v)
+		s := naturalName(v, nil)
 		got, ok := parseLiteral(s)
-		if !ok || naturalName(got) != s {
+		if !ok || naturalName(got, nil) != s {
 			t.Errorf("parseLiteral(%q) = %#v, %v", s, got, ok)
 		}
 	}

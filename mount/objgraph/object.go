@@ -60,6 +60,9 @@ type Object struct {
 	dirOnce sync.Once
 	dir     *memDir
 
+	budOnce sync.Once // KindBucket, KindSet: budAt
+	budAt   []int
+
 	refsOnce sync.Once
 	refs     []zpickle.Ref
 	refsErr  error
@@ -214,7 +217,7 @@ func (o *Object) memDir() *memDir {
 			if items, ok := attrItems(o.State); ok {
 				o.dir = newMemDir(items, false, o.Oid, o.g.at)
 			} else {
-				o.dir = newMemDirNamed([]kv{{"state", o.State}}, []string{"state"}, o.Oid, o.g.at)
+				o.dir = newMemDirNamed([]kv{{"state", o.State}}, []string{"state"}, o.Oid, o.g.at, newBudget())
 			}
 		}
 	})
@@ -228,7 +231,8 @@ func (o *Object) bucketDir() *memDir {
 	for i, k := range b.Keys {
 		items[i] = kv{k, bucketValue(b, i)}
 	}
-	return newMemDirNamed(items, nameKeys(b.Keys), o.Oid, o.g.at)
+	bud := newBudget()
+	return newMemDirNamed(items, nameKeys(b.Keys, bud), o.Oid, o.g.at, bud)
 }
 
 // bucketValue is the value of item i of a bucket; a set's item shows

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	ogórek "github.com/kisielk/og-rek"
-	"github.com/zodbneo/zodbneo/zodb/zpickle"
 )
 
 // Two orders of keys. A BTree keeps its keys in Python's order, which
@@ -48,19 +47,28 @@ func rankOf(v any) int {
 	return rankOther
 }
 
-// compareDepth bounds the nesting of tuples compareKeys follows.
-const compareDepth = 32
+// Bounds on compareKeys: the nesting of tuples it follows, and the
+// values it compares in all (two tuples that share one huge value through
+// a pickle's memo hold exponentially many).
+const (
+	compareDepth = 32
+	compareSteps = 1 << 12
+)
 
 // compareKeys orders two keys as Python compares them in a BTree, and
 // reports false where it does not know the order: NaN, keys of types
 // Python 3 cannot compare with each other (only None, which BTrees put
 // first, and numbers, which Python 2 put before every other type, have a
-// known place among other types), objects, deep tuples.
+// known place among other types), objects, deep or huge tuples.
 func compareKeys(a, b any) (int, bool) {
-	return compareDepthKeys(a, b, 0)
+	steps := compareSteps
+	return compareDepthKeys(a, b, 0, &steps)
 }
 
-func compareDepthKeys(a, b any, depth int) (int, bool) {
+func compareDepthKeys(a, b any, depth int, steps *int) (int, bool) {
+	if *steps--; *steps < 0 {
+		return 0, false
+	}
 	ra, rb := rankOf(a), rankOf(b)
 	if ra != rb {
 		if ra <= rankNumber || rb <= rankNumber {
@@ -81,7 +89,7 @@ func compareDepthKeys(a, b any, depth int) (int, bool) {
 		}
 		ta, tb := a.(ogórek.Tuple), b.(ogórek.Tuple)
 		for i := 0; i < len(ta) && i < len(tb); i++ {
-			if c, ok := compareDepthKeys(ta[i], tb[i], depth+1); c != 0 || !ok {
+			if c, ok := compareDepthKeys(ta[i], tb[i], depth+1, steps); c != 0 || !ok {
 				return c, ok
 			}
 		}
@@ -148,7 +156,7 @@ type kv struct{ k, v any }
 // and where compareKeys knows no order (NaN, objects) by the keys' natural
 // names, then by the values' text: the order does not depend on the order
 // og-rek's dict happens to give.
-func sortItems(items []kv) {
+func sortItems(items []kv, bud *budget) {
 	type keyed struct {
 		kv
 		name, val    string // natural name and value text, made when a tie needs them
@@ -160,13 +168,13 @@ func sortItems(items []kv) {
 	}
 	name := func(x *keyed) string {
 		if !x.named {
-			x.name, x.named = naturalName(x.k), true
+			x.name, x.named = naturalName(x.k, bud), true
 		}
 		return x.name
 	}
 	val := func(x *keyed) string {
 		if !x.shown {
-			x.val, x.shown = zpickle.Repr(x.v), true
+			x.val, x.shown = oneLine(x.v, nameReprMax, bud), true
 		}
 		return x.val
 	}

@@ -51,7 +51,7 @@ const (
 
 // stateText lays out v and ends it with "\n".
 func stateText(v any, h hint) []byte {
-	w := &textWriter{active: map[any]bool{}}
+	w := &textWriter{max: textBudget, active: map[any]bool{}, bud: newBudget()}
 	w.block(v, "", h, 0)
 	if w.spent > textBudget || len(w.b) > textBudget {
 		n := min(len(w.b), textBudget)
@@ -66,7 +66,9 @@ func stateText(v any, h hint) []byte {
 type textWriter struct {
 	b      []byte
 	spent  int          // bytes written, trial layouts included
+	max    int          // bytes it may write
 	active map[any]bool // identities of the containers being written
+	bud    *budget      // for the names that sort keys of no known order
 }
 
 func (w *textWriter) write(s string) {
@@ -74,7 +76,7 @@ func (w *textWriter) write(s string) {
 	w.spent += len(s)
 }
 
-func (w *textWriter) over() bool { return w.spent > textBudget }
+func (w *textWriter) over() bool { return w.spent > w.max }
 
 // col is the column the next byte goes to.
 func (w *textWriter) col() int {
@@ -92,7 +94,7 @@ func (w *textWriter) block(v any, indent string, h hint, depth int) {
 	if w.over() {
 		return
 	}
-	c, ok := openContainer(v)
+	c, ok := w.open(v)
 	if !ok || depth > textDepth {
 		w.inline(v, -1, depth)
 		return
@@ -176,7 +178,27 @@ func (w *textWriter) inline(v any, limit, depth int) bool {
 	if w.over() {
 		return false
 	}
-	c, ok := openContainer(v)
+	// Lists and tuples, the bulk of states, without building a container.
+	switch x := v.(type) {
+	case ogórek.Tuple:
+		if depth <= textDepth {
+			return w.inlineSeq("(", x, ")", len(x) == 1, limit, depth)
+		}
+	case []any:
+		if depth <= textDepth && len(x) > 0 {
+			id := identity(x)
+			if w.active[id] {
+				w.write("[...]")
+				return fits()
+			}
+			w.active[id] = true
+			defer delete(w.active, id)
+		}
+		if depth <= textDepth {
+			return w.inlineSeq("[", x, "]", false, limit, depth)
+		}
+	}
+	c, ok := w.open(v)
 	if !ok {
 		if limit >= 0 && rawLen(v) > limit {
 			return false
@@ -206,10 +228,12 @@ func (w *textWriter) inline(v any, limit, depth int) bool {
 		if it.label != "" {
 			w.write(it.label)
 		} else if it.hasKey {
-			w.inline(it.key, -1, depth+1)
+			if !w.inline(it.key, left(limit, len(w.b)-start), depth+1) || !fits() {
+				return false
+			}
 			w.write(": ")
 		}
-		if !w.inline(it.val, limit-(len(w.b)-start), depth+1) || !fits() {
+		if !w.inline(it.val, left(limit, len(w.b)-start), depth+1) || !fits() {
 			return false
 		}
 	}
@@ -249,6 +273,33 @@ func (w *textWriter) scalar(v any) {
 	w.spent += len(w.b) - n
 }
 
+// inlineSeq writes the items of a list or tuple on one line.
+func (w *textWriter) inlineSeq(open string, items []any, close string, single bool, limit, depth int) bool {
+	start := len(w.b)
+	w.write(open)
+	for i, v := range items {
+		if i > 0 {
+			w.write(", ")
+		}
+		if !w.inline(v, left(limit, len(w.b)-start), depth+1) || limit >= 0 && len(w.b)-start > limit {
+			return false
+		}
+	}
+	if single {
+		w.write(",")
+	}
+	w.write(close)
+	return limit < 0 || len(w.b)-start <= limit
+}
+
+// left is what is left of a limit after used bytes; no limit is -1.
+func left(limit, used int) int {
+	if limit < 0 {
+		return -1
+	}
+	return max(0, limit-used)
+}
+
 // rawLen is a lower bound of the length of a scalar's repr, known without
 // making it.
 func rawLen(v any) int {
@@ -282,49 +333,82 @@ type textItem struct {
 	val    any
 }
 
-// openContainer returns how to write v, or false for a scalar.
-func openContainer(v any) (container, bool) {
+// isContainer reports whether v is written as a container: a dict, list,
+// tuple, set, call or instance — whatever a pickle's memo can make huge.
+func isTextContainer(v any) bool {
+	switch x := v.(type) {
+	case ogórek.Dict, map[any]any, []any, ogórek.Tuple, *zpickle.Object:
+		return true
+	case ogórek.Call:
+		return !isComplex(x)
+	}
+	return false
+}
+
+// isComplex reports whether c is complex(re, im) of two floats, which
+// zpickle.Repr writes as Python does, (1-2j).
+func isComplex(c ogórek.Call) bool {
+	if m := c.Callable.Module; (m != "builtins" && m != "__builtin__") || c.Callable.Name != "complex" || len(c.Args) != 2 {
+		return false
+	}
+	_, ok1 := c.Args[0].(float64)
+	_, ok2 := c.Args[1].(float64)
+	return ok1 && ok2
+}
+
+// open returns how to write v, or false for a scalar.
+func (w *textWriter) open(v any) (container, bool) {
+	if !isTextContainer(v) {
+		return container{}, false
+	}
 	switch x := v.(type) {
 	case ogórek.Dict:
-		return dictContainer(identity(x), dictItems(x)), true
+		return dictContainer(identity(x), dictItems(x), w.bud), true
 	case map[any]any:
 		items := make([]kv, 0, len(x))
 		for k, val := range x {
 			items = append(items, kv{k, val})
 		}
-		return dictContainer(identity(x), items), true
+		return dictContainer(identity(x), items, w.bud), true
 	case []any:
 		return seqContainer(identity(x), "[", "]", "[...]", x, false), true
 	case ogórek.Tuple:
 		return seqContainer(identity(x), "(", ")", "(...)", x, len(x) == 1), true
 	case ogórek.Call:
-		elems, ok := setItems(x)
-		if !ok {
-			return container{}, false
-		}
-		items := make([]kv, len(elems))
-		for i, e := range elems {
-			items[i] = kv{e, nil}
-		}
-		sortItems(items)
-		vals := make([]any, len(items))
-		for i, it := range items {
-			vals[i] = it.k
-		}
-		c := seqContainer(identity(x.Args), "{", "}", "{...}", vals, false)
-		c.empty = x.Callable.Name + "()"
-		if x.Callable.Name == "frozenset" {
-			c.open, c.close = "frozenset({", "})"
-		}
-		return c, true
+		return w.callContainer(x), true
 	case *zpickle.Object:
-		return objectContainer(x)
+		return w.objectContainer(x), true
 	}
 	return container{}, false
 }
 
-func dictContainer(id any, items []kv) container {
-	sortItems(items)
+// callContainer writes a set as {1, 2}, set(), frozenset({1}), and any
+// other call as module.Name(args), as zpickle.Repr does.
+func (w *textWriter) callContainer(x ogórek.Call) container {
+	elems, ok := setItems(x)
+	if !ok {
+		name := x.Callable.Module + "." + x.Callable.Name
+		return seqContainer(identity(x.Args), name+"(", ")", name+"(...)", x.Args, false)
+	}
+	items := make([]kv, len(elems))
+	for i, e := range elems {
+		items[i] = kv{e, nil}
+	}
+	sortItems(items, w.bud)
+	vals := make([]any, len(items))
+	for i, it := range items {
+		vals[i] = it.k
+	}
+	c := seqContainer(identity(x.Args), "{", "}", "{...}", vals, false)
+	c.empty = x.Callable.Name + "()"
+	if x.Callable.Name == "frozenset" {
+		c.open, c.close = "frozenset({", "})"
+	}
+	return c
+}
+
+func dictContainer(id any, items []kv, bud *budget) container {
+	sortItems(items, bud)
 	c := container{id: id, open: "{", close: "}", sep: ", ", cycle: "{...}"}
 	c.items = make([]textItem, len(items))
 	for i, it := range items {
@@ -344,12 +428,14 @@ func seqContainer(id any, open, close, cycle string, vals []any, single bool) co
 
 // objectContainer writes an instance as zpickle.Repr does,
 // <module.Name object args=... state=...>, its parts breakable.
-func objectContainer(o *zpickle.Object) (container, bool) {
-	cls, ok := o.Class.(ogórek.Class)
-	if !ok {
-		return container{}, false
+func (w *textWriter) objectContainer(o *zpickle.Object) container {
+	var class string
+	if cls, ok := o.Class.(ogórek.Class); ok {
+		class = cls.Module + "." + cls.Name
+	} else {
+		class = oneLine(o.Class, nameReprMax, w.bud)
 	}
-	c := container{id: o, open: "<" + cls.Module + "." + cls.Name + " object ", close: ">", sep: " ", cycle: "<...>"}
+	c := container{id: o, open: "<" + class + " object ", close: ">", sep: " ", cycle: "<...>"}
 	if len(o.Args) > 0 {
 		c.items = append(c.items, textItem{label: "args=", val: o.Args})
 	}
@@ -360,15 +446,25 @@ func objectContainer(o *zpickle.Object) (container, bool) {
 		c.items = append(c.items, textItem{label: "state=", val: o.State})
 	}
 	if len(c.items) == 0 {
-		c.empty = "<" + cls.Module + "." + cls.Name + " object>"
+		c.empty = "<" + class + " object>"
 	}
-	return c, true
+	return c
 }
 
 // identity names a container for the cycle check: the address of the
 // table behind an ogórek.Dict (a handle whose copies share it), of a
 // slice's array, of a map.
 func identity(v any) any {
+	switch x := v.(type) {
+	case []any:
+		if len(x) > 0 {
+			return listKey(&x[0])
+		}
+	case ogórek.Tuple:
+		if len(x) > 0 {
+			return tupleKey(&x[0])
+		}
+	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
 	case reflect.Struct: // ogórek.Dict
@@ -380,6 +476,13 @@ func identity(v any) any {
 	}
 	return identityKey{rv.Type(), 0}
 }
+
+// listKey and tupleKey are the identities of non-empty lists and tuples:
+// the address of their first item, known without reflection.
+type (
+	listKey  *any
+	tupleKey *any
+)
 
 type identityKey struct {
 	t reflect.Type

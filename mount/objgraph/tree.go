@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/zodbneo/zodbneo/zodb"
@@ -42,7 +43,8 @@ func (o *Object) inlineDir() *memDir {
 		for i, k := range b.Keys {
 			items[i] = kv{k, bucketValue(b, i)}
 		}
-		o.dir = newMemDirNamed(items, nameKeys(b.Keys), o.Oid, o.g.at)
+		bud := newBudget()
+		o.dir = newMemDirNamed(items, nameKeys(b.Keys, bud), o.Oid, o.g.at, bud)
 	})
 	return o.dir
 }
@@ -66,9 +68,12 @@ type chainWalker struct {
 	power, lam int
 
 	// Keys that are not text and share one natural name follow each
-	// other in a tree (they compare equal, or nearly); run counts them.
+	// other in a tree (they compare equal, or nearly; text keys between
+	// them do not count); run counts them.
 	prevBase string
 	run      int
+
+	bud *budget // for the text of the bucket's leaves
 }
 
 // entry is the Iter's next function.
@@ -91,7 +96,31 @@ func (w *chainWalker) entry(ctx context.Context) (Entry, bool, error) {
 	if err != nil {
 		return Entry{}, false, err
 	}
-	return makeEntry(name, k, bucketValue(b, i), w.where, w.tree.g.at), true, nil
+	return makeEntry(name, k, bucketValue(b, i), w.where, w.tree.g.at, w.bud), true, nil
+}
+
+// budgetAt returns, for each item of a bucket, what is left of the
+// bucket's budget for leaves when a listing comes to it; a lookup starts
+// there. (A name's text is bounded on its own, and depends on nothing
+// else.) Nil means the whole budget for every item: a bucket of scalars
+// and references spends none.
+func (o *Object) budgetAt() []int {
+	o.budOnce.Do(func() {
+		b, bud := o.bucket, newBudget()
+		values := b.Values
+		if values == nil {
+			values = b.Keys // a set's items show themselves
+		}
+		if !slices.ContainsFunc(values, rendered) {
+			return
+		}
+		o.budAt = make([]int, len(b.Keys))
+		for i, k := range b.Keys {
+			o.budAt[i] = bud.left
+			makeEntry("", k, bucketValue(b, i), o.Oid, o.g.at, bud)
+		}
+	})
+	return o.budAt
 }
 
 // advance loads the next bucket of the chain. The first one may be named
@@ -113,7 +142,7 @@ func (w *chainWalker) advance(ctx context.Context) error {
 		}
 		switch {
 		case b.bucket != nil && (b.Kind == KindSet) == (o.Kind == KindTreeSet):
-			w.bucket, w.where, w.i = b.bucket, oid, 0
+			w.bucket, w.where, w.i, w.bud = b.bucket, oid, 0, newBudget()
 			w.more = b.bucket.Next != nil
 			if w.more {
 				w.next = b.bucket.Next.Oid
@@ -146,7 +175,7 @@ func (w *chainWalker) visit(oid zodb.Oid) error {
 func (w *chainWalker) checkOrder(k any) error {
 	if w.hasLast {
 		if c, ok := compareKeys(w.last, k); ok && c >= 0 {
-			return w.tree.chainError(w.where, fmt.Errorf("key %s after %s", naturalName(k), naturalName(w.last)))
+			return w.tree.chainError(w.where, fmt.Errorf("key %s after %s", naturalName(k, nil), naturalName(w.last, nil)))
 		}
 	}
 	w.last, w.hasLast = k, true
@@ -159,10 +188,9 @@ func (w *chainWalker) checkOrder(k any) error {
 // keys of its name just before it.
 func (w *chainWalker) name(ctx context.Context, k any) (string, error) {
 	if isStrKey(k) {
-		w.prevBase, w.run = "", 0
-		return escape(naturalName(k)), nil
+		return escape(naturalName(k, nil)), nil
 	}
-	natural := naturalName(k)
+	natural := naturalName(k, nil)
 	base := escape(natural)
 	if base == w.prevBase {
 		w.run++
@@ -171,11 +199,11 @@ func (w *chainWalker) name(ctx context.Context, k any) (string, error) {
 	}
 	n := w.run
 	if w.tree.keys == keysObject {
-		_, _, _, found, err := w.tree.find(ctx, natural)
+		f, err := w.tree.find(ctx, natural)
 		if err != nil && !errors.Is(err, errUnknownOrder) {
 			return "", err
 		}
-		if found {
+		if f != nil {
 			n++
 		}
 	}
@@ -189,34 +217,45 @@ func (o *Object) chainError(oid zodb.Oid, err error) error {
 	return &Error{Oid: o.Oid, At: o.g.at, Err: broken(fmt.Errorf("bucket %s: %w", oid, err))}
 }
 
-// find goes down the tree to key: it returns the key as the tree has it,
-// its value, the oid of the bucket that holds it, and whether it is there.
-// An error wraps errUnknownOrder when the tree's keys and key cannot be
-// compared; then only a scan can tell.
-func (o *Object) find(ctx context.Context, key any) (k, v any, where zodb.Oid, found bool, err error) {
+// found is where find found a key: item i of bucket b, of oid where,
+// held by obj (a bucket object, or a tree with an inline bucket).
+type found struct {
+	b     *btree.Bucket
+	i     int
+	where zodb.Oid
+	obj   *Object
+}
+
+// find goes down the tree to key and returns where the tree has it, nil
+// if it has not. An error wraps errUnknownOrder when the tree's keys and
+// key cannot be compared; then only a scan can tell.
+func (o *Object) find(ctx context.Context, key any) (*found, error) {
 	cur := o
 	for depth := 0; ; depth++ {
 		if depth > maxTreeDepth {
-			return nil, nil, 0, false, o.chainError(cur.Oid, errors.New("tree deeper than any BTree"))
+			return nil, o.chainError(cur.Oid, errors.New("tree deeper than any BTree"))
 		}
-		if cur.bucket != nil {
-			k, v, found, err = searchBucket(cur.bucket, key)
-			return k, v, cur.Oid, found, err
+		b := cur.bucket
+		if t := cur.tree; b == nil && t != nil {
+			b = t.Bucket
+			if b == nil && len(t.Children) == 0 {
+				return nil, nil
+			}
+		}
+		if b != nil {
+			i, ok, err := searchBucket(b, key)
+			if !ok || err != nil {
+				return nil, err
+			}
+			return &found{b, i, cur.Oid, cur}, nil
 		}
 		t := cur.tree
 		if t == nil {
-			return nil, nil, 0, false, o.chainError(cur.Oid, fmt.Errorf("a %s (%s) in the tree", cur.Kind, cur.Class))
-		}
-		if t.Bucket != nil {
-			k, v, found, err = searchBucket(t.Bucket, key)
-			return k, v, cur.Oid, found, err
-		}
-		if len(t.Children) == 0 {
-			return nil, nil, 0, false, nil
+			return nil, o.chainError(cur.Oid, fmt.Errorf("a %s (%s) in the tree", cur.Kind, cur.Class))
 		}
 		i, err := childIndex(t.Keys, key)
 		if err != nil {
-			return nil, nil, 0, false, err
+			return nil, err
 		}
 		child := t.Children[i].Oid
 		next, err := o.g.Object(ctx, child)
@@ -224,7 +263,7 @@ func (o *Object) find(ctx context.Context, key any) (k, v any, where zodb.Oid, f
 			err = next.Err
 		}
 		if err != nil {
-			return nil, nil, 0, false, o.chainError(child, err)
+			return nil, o.chainError(child, err)
 		}
 		cur = next
 	}
@@ -244,22 +283,18 @@ func childIndex(keys []any, key any) (int, error) {
 	return i, err
 }
 
-// searchBucket looks key up in a bucket.
-func searchBucket(b *btree.Bucket, key any) (k, v any, found bool, err error) {
-	i := sort.Search(len(b.Keys), func(j int) bool {
+// searchBucket looks key up in a bucket and returns its index.
+func searchBucket(b *btree.Bucket, key any) (i int, found bool, err error) {
+	i = sort.Search(len(b.Keys), func(j int) bool {
 		c, ok := compareKeys(b.Keys[j], key)
 		if !ok {
 			err = errUnknownOrder
 		}
 		return c >= 0
 	})
-	if err != nil {
-		return nil, nil, false, err
+	if err != nil || i >= len(b.Keys) {
+		return 0, false, err
 	}
-	if i < len(b.Keys) {
-		if c, _ := compareKeys(b.Keys[i], key); c == 0 {
-			return b.Keys[i], bucketValue(b, i), true, nil
-		}
-	}
-	return nil, nil, false, nil
+	c, _ := compareKeys(b.Keys[i], key)
+	return i, c == 0, nil
 }

@@ -171,6 +171,7 @@ type memDir struct {
 // newMemDir names and orders items: sequences keep their order and are
 // named by index, other containers are sorted and named by nameKeys.
 func newMemDir(items []kv, ordered bool, owner zodb.Oid, at zodb.Tid) *memDir {
+	bud := newBudget()
 	var names []string
 	if ordered {
 		names = make([]string, len(items))
@@ -178,21 +179,21 @@ func newMemDir(items []kv, ordered bool, owner zodb.Oid, at zodb.Tid) *memDir {
 			names[i] = strconv.Itoa(i)
 		}
 	} else {
-		sortItems(items)
+		sortItems(items, bud)
 		keys := make([]any, len(items))
 		for i, it := range items {
 			keys[i] = it.k
 		}
-		names = nameKeys(keys)
+		names = nameKeys(keys, bud)
 	}
-	return newMemDirNamed(items, names, owner, at)
+	return newMemDirNamed(items, names, owner, at, bud)
 }
 
 // newMemDirNamed makes the directory of items named names, in that order.
-func newMemDirNamed(items []kv, names []string, owner zodb.Oid, at zodb.Tid) *memDir {
+func newMemDirNamed(items []kv, names []string, owner zodb.Oid, at zodb.Tid, bud *budget) *memDir {
 	d := &memDir{entries: make([]Entry, len(items)), byName: make(map[string]int, len(items))}
 	for i, it := range items {
-		d.entries[i] = makeEntry(names[i], it.k, it.v, owner, at)
+		d.entries[i] = makeEntry(names[i], it.k, it.v, owner, at, bud)
 		d.byName[names[i]] = i
 	}
 	return d
