@@ -89,3 +89,39 @@ func TestExponentialBucket(t *testing.T) {
 		}
 	}
 }
+
+// A set of many items that share one huge tuple: sorting it, naming its
+// items and writing it are bounded too.
+func TestExponentialSet(t *testing.T) {
+	b := expValue([]byte("\x80\x03czcorpus\nItem\nq\x00.\x80\x03"))
+	b = append(b, "0c__builtin__\nset\n]("...)
+	for i := 0; i < 20000; i++ {
+		b = append(b, 'h', 31)
+	}
+	b = append(b, "e\x85R."...)
+	g := New(mapLoader{0: b}, 1)
+	o := object(t, g, 0)
+	if _, err := o.StateText(); err != nil {
+		t.Fatal(err)
+	}
+	e, err := o.Lookup(bg, "state")
+	if err != nil || e.Kind != EntryDir {
+		t.Fatalf("state: %+v, %v", e, err)
+	}
+	es := listAll(t, e.Dir)
+	if len(es) != 20000 {
+		t.Fatalf("%d entries", len(es))
+	}
+	for _, e := range es[:100] {
+		if got, err := e.Dir.Lookup(bg, "0"); err != nil || got.Kind != EntryDir {
+			t.Fatalf("%s/0: %+v, %v", e.Name, got, err)
+		}
+	}
+	seen := map[string]bool{}
+	for _, e := range es {
+		if !validName(e.Name) || seen[e.Name] {
+			t.Fatalf("bad or repeated name %q", e.Name)
+		}
+		seen[e.Name] = true
+	}
+}

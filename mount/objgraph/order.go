@@ -52,7 +52,8 @@ func rankOf(v any) int {
 // a pickle's memo hold exponentially many).
 const (
 	compareDepth = 32
-	compareSteps = 1 << 12
+	compareSteps = 1 << 10 // for one comparison
+	sortSteps    = 1 << 22 // for all the comparisons of one sort
 )
 
 // compareKeys orders two keys as Python compares them in a BTree, and
@@ -63,6 +64,15 @@ const (
 func compareKeys(a, b any) (int, bool) {
 	steps := compareSteps
 	return compareDepthKeys(a, b, 0, &steps)
+}
+
+// compareKeysSteps is compareKeys spending from steps, shared by the
+// comparisons of a sort.
+func compareKeysSteps(a, b any, steps *int) (int, bool) {
+	s := min(*steps, compareSteps)
+	c, ok := compareDepthKeys(a, b, 0, &s)
+	*steps -= min(*steps, compareSteps) - s
+	return c, ok
 }
 
 func compareDepthKeys(a, b any, depth int, steps *int) (int, bool) {
@@ -178,11 +188,12 @@ func sortItems(items []kv, bud *budget) {
 		}
 		return x.val
 	}
+	steps := sortSteps
 	slices.SortFunc(ks, func(x, y *keyed) int {
 		if rx, ry := rankOf(x.k), rankOf(y.k); rx != ry {
 			return cmp.Compare(rx, ry)
 		}
-		if c, ok := compareKeys(x.k, y.k); ok && c != 0 {
+		if c, ok := compareKeysSteps(x.k, y.k, &steps); ok && c != 0 {
 			return c
 		}
 		if c := strings.Compare(name(x), name(y)); c != 0 {

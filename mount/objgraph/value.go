@@ -67,8 +67,28 @@ func isContainer(v any) bool {
 		_, ok := setItems(x)
 		return ok
 	case *zpickle.Object:
-		_, ok := attrItems(x.State)
-		return ok
+		return isAttrState(x.State)
+	}
+	return false
+}
+
+// isAttrState reports whether attrItems takes a state, without making its
+// items: a value shared many times over must cost little each time.
+func isAttrState(state any) bool {
+	switch s := state.(type) {
+	case ogórek.Dict:
+		return true
+	case ogórek.Tuple:
+		if len(s) != 2 {
+			return false
+		}
+		if _, ok := s[1].(ogórek.Dict); !ok {
+			return false
+		}
+		switch s[0].(type) {
+		case ogórek.Dict, ogórek.None:
+			return true
+		}
 	}
 	return false
 }
