@@ -4,8 +4,12 @@
 // state, its oid/<oid>/state file. It decides what is shown; the FUSE
 // layer (package mount) decides how.
 //
-// A Graph reads the objects a zodb.Loader gives at one tid. Every object
-// is a directory (Dir) whose entries are:
+// A Graph (New) reads the objects a zodb.Loader gives at one tid.
+// Graph.Object returns one *Object: its raw record, class, serial, decoded
+// state, StateText and Refs. Every object is a directory (Dir): Entries
+// lists it through an *Iter, Lookup finds one name in it, and Graph.Open
+// turns an Entry into the Dir it stands for; Graph.Walk follows a path
+// from the root object. The entries of an object are:
 //
 //   - a PersistentMapping or PersistentDict (state {'data': dict}): one
 //     entry per key of the dict;
@@ -21,8 +25,9 @@
 //   - any other instance: its attributes, the keys of its state dict (both
 //     dicts of the (dict, slots) state of a class with __slots__); a
 //     state that is not a dict is a single entry "state". A subclass of
-//     PersistentMapping or PersistentList whose state holds more than
-//     'data' is shown as an instance, so that nothing is hidden.
+//     PersistentMapping or PersistentList, and one of those classes whose
+//     state holds more than 'data', is shown as an instance, so that
+//     nothing is hidden.
 //
 // Each entry's value is one of (EntryKind):
 //
@@ -37,7 +42,7 @@
 //     and bytes as they are, numbers as Python's repr (1.5, 1e+20, 2**70
 //     in full), None, True and False as Python prints them, and anything
 //     else — a class, a datetime, a complex, a reference into another
-//     database — as zpickle.Repr writes it.
+//     database — as zpickle.Repr writes it, cut after 64 KiB.
 //
 // Directories are listed one level at a time: a graph with cycles
 // (root/graph/refs/0/refs/0/refs/0/...) is as deep as a person follows it,
@@ -108,6 +113,18 @@
 //	    d/          3: int key, k/, ü: ß
 //	    fs/         1 (a frozenset)
 //	    …
+//
+// # Bounds
+//
+// A pickle of a few bytes can share one value many times over through its
+// memo and so describe a text of exponential size. The work of a listing
+// is bounded whatever the record: the repr that names a key is cut after
+// 1 KiB before it is escaped (and then shortened as above), a leaf's repr
+// after 64 KiB, and the names and leaves of one directory — one record's
+// container, or one bucket of a tree — spend at most 8 MiB of text, after
+// which leaves read "..." (and names, numbered, "...%=N"). A state text
+// stops at 16 MiB. Key comparisons and sorts have step budgets. None of
+// this is reached by data an application wrote.
 //
 // # Errors
 //

@@ -192,3 +192,40 @@ func TestBucketAlone(t *testing.T) {
 		t.Errorf("bucket entries %s", got)
 	}
 }
+
+// Goroutines browse one graph at once: its cache, objects and values are
+// shared (run with -race).
+func TestConcurrent(t *testing.T) {
+	db, oid := newTreeDB(t, famOO, false, strItems(3000), 30, 4)
+	db[0] = record(t, pmClass, dict("data", dict("tree", ref(oid, ooBTreeClass), "l", []any{dict("a", int64(1))})))
+	g := New(db, 1)
+	done := make(chan error)
+	for w := 0; w < 8; w++ {
+		go func() {
+			var err error
+			for i := 0; i < 50 && err == nil; i++ {
+				var e Entry
+				e, err = g.Walk(bg, "tree", fmt.Sprintf("k%05d", (i*37+w)%3000))
+				if err == nil && e.Kind != EntryLeaf {
+					err = fmt.Errorf("entry %+v", e)
+				}
+				if err == nil {
+					_, err = g.Walk(bg, "l", "0", "a")
+				}
+			}
+			var o *Object
+			if err == nil {
+				o, err = g.Object(bg, oid)
+			}
+			if err == nil {
+				_, err = listErr(o)
+			}
+			done <- err
+		}()
+	}
+	for w := 0; w < 8; w++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
