@@ -3,6 +3,7 @@ package objgraph
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,7 +95,8 @@ func TestBrokenChain(t *testing.T) {
 }
 
 // An undecodable record is still an object: raw data, serial and class,
-// and an error for what needs its state.
+// and an error for what needs its state; a BTree whose state is not one
+// has a state text, but no entries.
 func TestUndecodable(t *testing.T) {
 	good := record(t, cls("zcorpus", "Item"), dict("a", int64(1)))
 	for name, data := range map[string][]byte{
@@ -110,7 +112,8 @@ func TestUndecodable(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if o.Err == nil || string(o.Data) != string(data) || o.Serial != 1 || o.State != nil {
+			decodes := strings.HasPrefix(name, "bad")
+			if o.Err == nil || string(o.Data) != string(data) || o.Serial != 1 || (o.State != nil) != decodes {
 				t.Fatalf("object %+v", o)
 			}
 			if !errors.Is(o.Err, ErrBroken) || !errors.Is(o.Err, zodb.ErrCorrupt) || errors.Is(o.Err, ErrMissing) {
@@ -122,8 +125,12 @@ func TestUndecodable(t *testing.T) {
 			if _, err := o.Lookup(bg, "a"); err != o.Err {
 				t.Errorf("Lookup: %v", err)
 			}
-			if _, err := o.StateText(); err != o.Err {
-				t.Errorf("StateText: %v", err)
+			text, err := o.StateText()
+			if decodes && (err != nil || len(text) == 0) || !decodes && err != o.Err {
+				t.Errorf("StateText: %q, %v", text, err)
+			}
+			if text2, err := StateText(data); !decodes && !errors.Is(err, ErrBroken) || decodes && string(text2) != string(text) {
+				t.Errorf("package StateText: %q, %v", text2, err)
 			}
 		})
 	}

@@ -54,6 +54,9 @@ func FuzzObject(f *testing.F) {
 		if len(text) == 0 || text[len(text)-1] != '\n' {
 			t.Fatalf("state text %q", text)
 		}
+		if text2, err := StateText(root); err != nil || !bytes.Equal(text2, text) {
+			t.Fatalf("StateText of the record: %v", err)
+		}
 		if again, _ := New(mapLoader{0: root, 1: child, 2: child}, 1).Object(bg, 0); !bytes.Equal(mustText(t, again), text) {
 			t.Fatal("state text differs between two decodings")
 		}

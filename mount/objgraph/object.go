@@ -2,6 +2,7 @@ package objgraph
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,10 +46,13 @@ type Object struct {
 	// (zpickle.ClassOf); "" when it cannot say.
 	Class string
 	Kind  Kind
-	// State is the decoded state (zpickle.Decode), nil when Err is set.
+	// State is the decoded state (zpickle.Decode); nil when the record's
+	// pickles do not decode.
 	State any
-	// Err is why the record could not be decoded: an *Error wrapping
-	// ErrBroken. Entries, Lookup and StateText of the object return it.
+	// Err is why the object cannot be shown as a directory: an *Error
+	// wrapping ErrBroken, for a record whose pickles do not decode or a
+	// BTree whose state is not one. Entries and Lookup return it, and so
+	// does StateText when State is nil.
 	Err error
 
 	g       *Graph
@@ -111,7 +115,7 @@ func newObject(g *Graph, oid zodb.Oid, serial zodb.Tid, data []byte) *Object {
 	}
 	o.State = state
 	if err := o.classify(module, name); err != nil {
-		o.State = nil
+		o.tree, o.bucket = nil, nil
 		o.Err = &Error{Oid: oid, At: g.at, Err: broken(err)}
 	}
 	return o
@@ -250,17 +254,41 @@ func bucketValue(b *btree.Bucket, i int) any {
 // and children) paired on one line. The text is the same for the same
 // record. A state whose text would pass 16 MiB is cut with "...".
 func (o *Object) StateText() ([]byte, error) {
-	if o.Err != nil {
+	if o.State == nil {
 		return nil, o.Err
 	}
-	h := hintNone
-	switch o.Kind {
-	case KindBucket:
-		h = hintBucket
-	case KindBTree, KindTreeSet:
-		h = hintTree
+	return stateText(o.State, o.Kind.hint()), nil
+}
+
+// StateText returns the state text of a record, as Object.StateText
+// writes it, for a revision read outside a Graph: one of an object's
+// history. An undecodable record gives an error wrapping ErrBroken.
+func StateText(data []byte) ([]byte, error) {
+	_, state, err := zpickle.Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("objgraph: %w", broken(err))
 	}
-	return stateText(o.State, h), nil
+	kind := KindInstance
+	if module, name, err := zpickle.ClassOf(data); err == nil {
+		switch k, _ := btree.IsBTreeClass(module, name); k {
+		case btree.KindBucket:
+			kind = KindBucket
+		case btree.KindBTree, btree.KindTreeSet:
+			kind = KindBTree
+		}
+	}
+	return stateText(state, kind.hint()), nil
+}
+
+// hint is how the state text of a kind of object lays out its items.
+func (k Kind) hint() hint {
+	switch k {
+	case KindBucket:
+		return hintBucket
+	case KindBTree, KindTreeSet:
+		return hintTree
+	}
+	return hintNone
 }
 
 // Refs returns every persistent reference of the record, in order

@@ -99,6 +99,9 @@ func checkState(t *testing.T, s zodb.Storage, at zodb.Tid, oids []zodb.Oid) int 
 		if text2, _ := o2.StateText(); !bytes.Equal(text, text2) {
 			t.Errorf("%s@%s: state text differs between two graphs", oid, at)
 		}
+		if text3, err := StateText(o.Data); err != nil || !bytes.Equal(text, text3) {
+			t.Errorf("%s@%s: StateText of the record differs: %v", oid, at, err)
+		}
 		if _, err := o.Refs(); err != nil {
 			t.Errorf("%s@%s: refs: %v", oid, at, err)
 		}
