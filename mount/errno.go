@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"syscall"
 
+	"github.com/zodbneo/zodbneo/mount/objgraph"
 	"github.com/zodbneo/zodbneo/zodb"
 )
 
@@ -20,6 +21,9 @@ var errNotFound = syscall.ENOENT
 //
 //	nil                               0
 //	a syscall.Errno                   itself (ENOENT for a missing name)
+//	objgraph.ErrBroken                EIO, logged: a damaged object graph (a
+//	                                  BTree missing a bucket wraps no-data too)
+//	objgraph.ErrNotDir                ENOTDIR
 //	no object, no data at the state   ENOENT: the name is not there
 //	context canceled (interrupt)      EINTR
 //	zodb.ErrCorrupt, anything else    EIO, logged with the error's text
@@ -31,6 +35,11 @@ func toErrno(log *slog.Logger, op string, err error) syscall.Errno {
 	switch {
 	case errors.As(err, &errno):
 		return errno
+	case errors.Is(err, objgraph.ErrBroken):
+		// before the no-data case: a broken tree's error may wrap the
+		// storage's no-data error of the bucket it misses
+	case errors.Is(err, objgraph.ErrNotDir):
+		return syscall.ENOTDIR
 	case zodb.IsNoData(err), errors.Is(err, fs.ErrNotExist):
 		return syscall.ENOENT
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

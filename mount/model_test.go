@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zodbneo/zodbneo/mount/objgraph"
 	"github.com/zodbneo/zodbneo/zodb"
 	"github.com/zodbneo/zodbneo/zodb/zpickle"
 )
@@ -366,6 +367,9 @@ func TestToErrno(t *testing.T) {
 		{context.Canceled, syscall.EINTR},
 		{fmt.Errorf("x: %w", zodb.ErrCorrupt), syscall.EIO},
 		{errors.New("other"), syscall.EIO},
+		{fmt.Errorf("objgraph: %w", objgraph.ErrNotDir), syscall.ENOTDIR},
+		{fmt.Errorf("bucket: %w: %w", objgraph.ErrBroken, &zodb.NoObjectError{Oid: 7}), syscall.EIO},
+		{fmt.Errorf("objgraph: %w", objgraph.ErrMissing), syscall.ENOENT},
 	} {
 		if got := toErrno(nil, "test", tc.err); got != tc.want {
 			t.Errorf("toErrno(%v) = %v, want %v", tc.err, got, tc.want)
