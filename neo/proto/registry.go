@@ -1,0 +1,69 @@
+package proto
+
+// msgTypes maps the code of each typed packet to a constructor of its
+// zero Msg. Packets not listed decode to *Generic.
+var msgTypes = map[uint16]func() Msg{
+	CodeError:                        func() Msg { return &Error{} },
+	CodeRequestIdentification:        func() Msg { return &RequestIdentification{} },
+	CodeAcceptIdentification:         func() Msg { return &AcceptIdentification{} },
+	CodeAnswerPrimary:                func() Msg { return &AnswerPrimary{} },
+	CodeNotifyNodeInformation:        func() Msg { return &NotifyNodeInformation{} },
+	CodeAnswerNodeList:               func() Msg { return &AnswerNodeList{} },
+	CodeStartOperation:               func() Msg { return &StartOperation{} },
+	CodeAnswerRecovery:               func() Msg { return &AnswerRecovery{} },
+	CodeAnswerLastIDs:                func() Msg { return &AnswerLastIDs{} },
+	CodeNotifyPartitionChanges:       func() Msg { return &NotifyPartitionChanges{} },
+	CodeAskFinishTransaction:         func() Msg { return &AskFinishTransaction{} },
+	CodeAskLockInformation:           func() Msg { return &AskLockInformation{} },
+	CodeInvalidateObjects:            func() Msg { return &InvalidateObjects{} },
+	CodeAskNewOIDs:                   func() Msg { return &AskNewOIDs{} },
+	CodeAnswerNewOIDs:                func() Msg { return &AnswerNewOIDs{} },
+	CodeAbortTransaction:             func() Msg { return &AbortTransaction{} },
+	CodeAskStoreTransaction:          func() Msg { return &AskStoreTransaction{} },
+	CodeAnswerTransactionInformation: func() Msg { return &AnswerTransactionInformation{} },
+	CodeAskUnfinishedTransactions:    func() Msg { return &AskUnfinishedTransactions{} },
+	CodeAnswerUnfinishedTransactions: func() Msg { return &AnswerUnfinishedTransactions{} },
+	CodeAskObject:                    func() Msg { return &AskObject{} },
+	CodeAnswerObject:                 func() Msg { return &AnswerObject{} },
+	CodeAddObject:                    func() Msg { return &AddObject{} },
+	CodeAskStoreObject:               func() Msg { return &AskStoreObject{} },
+	CodeAskCheckCurrentSerial:        func() Msg { return &AskCheckCurrentSerial{} },
+	CodeAskTIDs:                      func() Msg { return &AskTIDs{} },
+	CodeAskTIDsFrom:                  func() Msg { return &AskTIDsFrom{} },
+	CodeAskObjectHistory:             func() Msg { return &AskObjectHistory{} },
+	CodeAnswerObjectHistory:          func() Msg { return &AnswerObjectHistory{} },
+}
+
+func init() {
+	for _, c := range []uint16{
+		CodePing, CodePong, CodeCloseClient, CodeAskPrimary, CodeAskRecovery,
+		CodeAskLastIDs, CodeAskPartitionTable, CodeStopOperation,
+		CodeAskLockedTransactions, CodeAnswerStoreTransaction,
+		CodeAnswerVoteTransaction, CodeAskClusterState, CodeWaitedForPack,
+		CodeNotifyReady, CodeAskLastTransaction, CodeFlushLog,
+		CodeAskMonitorInformation,
+	} {
+		msgTypes[c] = func() Msg { return &NoArgs{PacketCode: c} }
+	}
+	for _, c := range []uint16{CodeNotifyClusterInformation, CodeAnswerClusterState, CodeSetClusterState} {
+		msgTypes[c] = func() Msg { return &ClusterStateMsg{PacketCode: c} }
+	}
+	for _, c := range []uint16{CodeAnswerPartitionTable, CodeSendPartitionTable, CodeAnswerPartitionList} {
+		msgTypes[c] = func() Msg { return &PartitionTable{PacketCode: c} }
+	}
+	for _, c := range []uint16{
+		CodeAskBeginTransaction, CodeAnswerBeginTransaction, CodeAskFinalTID,
+		CodeAnswerFinalTID, CodeAnswerInformationLocked, CodeNotifyUnlockInformation,
+		CodeAskVoteTransaction, CodeAnswerLastTransaction, CodeAskTransactionInformation,
+		CodeWaitForPack, CodeAskPackOrders, CodeNotifyPackCompleted, CodeTruncate,
+		CodeAnswerStoreObject, CodeAnswerCheckCurrentSerial,
+	} {
+		msgTypes[c] = func() Msg { return &TidMsg{PacketCode: c} }
+	}
+	for _, c := range []uint16{CodeAnswerTransactionFinished, CodeValidateTransaction, CodeNotifyTransactionFinished} {
+		msgTypes[c] = func() Msg { return &TidPair{PacketCode: c} }
+	}
+	for _, c := range []uint16{CodeAnswerTIDs, CodeAnswerTIDsFrom} {
+		msgTypes[c] = func() Msg { return &TidList{PacketCode: c} }
+	}
+}
