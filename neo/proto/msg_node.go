@@ -30,7 +30,7 @@ type RequestIdentification struct {
 	Addr        *Address
 	ClusterName string
 	IDTimestamp float64 // NoTime for nil
-	Extra       []byte  // msgpack map, as on the wire
+	Extra       Raw     // msgpack map, as on the wire
 }
 
 func (*RequestIdentification) Code() uint16 { return CodeRequestIdentification }

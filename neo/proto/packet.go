@@ -30,6 +30,9 @@ type Msg interface {
 	DecodeArgs(args []byte) error
 }
 
+// Raw is a msgpack value kept as its bytes.
+type Raw []byte
+
 // Generic is a packet of a type not decoded into a struct: its arguments
 // stay raw msgpack and re-encode to the same bytes.
 type Generic struct {
