@@ -17,7 +17,7 @@ type dec struct {
 
 func (d *dec) fail(format string, args ...any) {
 	if d.err == nil {
-		d.err = fmt.Errorf("proto: at byte %d: "+format, append([]any{d.off}, args...)...)
+		d.err = fmt.Errorf("at byte %d: "+format, append([]any{d.off}, args...)...)
 	}
 }
 

@@ -33,7 +33,7 @@ var (
 // is read when it is a small integer) and ErrNotNEO otherwise.
 func CheckHandshake(b []byte) error {
 	if len(b) < HandshakeLen {
-		return fmt.Errorf("proto: handshake: %d bytes, want %d: %w", len(b), HandshakeLen, ErrNotNEO)
+		return fmt.Errorf("%w: handshake of %d bytes, want %d", ErrNotNEO, len(b), HandshakeLen)
 	}
 	b = b[:HandshakeLen]
 	if bytes.Equal(b, Handshake) {
@@ -41,9 +41,9 @@ func CheckHandshake(b []byte) error {
 	}
 	if bytes.Equal(b[:magicLen], Handshake[:magicLen]) {
 		if b[magicLen] < 0x80 {
-			return fmt.Errorf("proto: handshake: peer speaks version %d, want %d: %w", b[magicLen], Version, ErrVersion)
+			return fmt.Errorf("%w: peer speaks version %d, want %d", ErrVersion, b[magicLen], Version)
 		}
-		return fmt.Errorf("proto: handshake: peer's version byte %#02x, want %d: %w", b[magicLen], Version, ErrVersion)
+		return fmt.Errorf("%w: peer's version byte %#02x, want %d", ErrVersion, b[magicLen], Version)
 	}
-	return fmt.Errorf("proto: handshake: got % x, want % x: %w", b, Handshake, ErrNotNEO)
+	return fmt.Errorf("%w: handshake % x, want % x", ErrNotNEO, b, Handshake)
 }

@@ -9,7 +9,7 @@ import (
 
 // errIncomplete reports that a msgpack object goes past the end of the
 // bytes at hand: a stream reader reads more, a packet decoder fails.
-var errIncomplete = errors.New("proto: truncated msgpack object")
+var errIncomplete = errors.New("truncated msgpack object")
 
 // maxDepth bounds the nesting of msgpack containers, so that a hostile
 // stream of nested arrays cannot exhaust the stack.
@@ -106,7 +106,7 @@ func objLen(b []byte) (int, error) { return objLenDepth(b, 0) }
 
 func objLenDepth(b []byte, depth int) (int, error) {
 	if depth > maxDepth {
-		return 0, fmt.Errorf("proto: msgpack nested deeper than %d", maxDepth)
+		return 0, fmt.Errorf("msgpack nested deeper than %d", maxDepth)
 	}
 	if len(b) == 0 {
 		return 0, errIncomplete
@@ -125,7 +125,7 @@ func objLenDepth(b []byte, depth int) (int, error) {
 		}
 		v := binary.BigEndian.Uint32(b[1:])
 		if v > math.MaxInt32 {
-			return 0, fmt.Errorf("proto: msgpack length %d too large", v)
+			return 0, fmt.Errorf("msgpack length %d too large", v)
 		}
 		return int(v), nil
 	}
@@ -188,7 +188,7 @@ func objLenDepth(b []byte, depth int) (int, error) {
 		items, err = need(5)
 		items *= 2
 	default: // 0xc1
-		return 0, fmt.Errorf("proto: invalid msgpack byte %#02x", c)
+		return 0, fmt.Errorf("invalid msgpack byte %#02x", c)
 	}
 	if err != nil {
 		return 0, err

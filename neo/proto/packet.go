@@ -64,17 +64,25 @@ func AppendPacket(b []byte, msgID uint32, m Msg) []byte {
 }
 
 // ParsePacket reads the packet at the start of b and returns it with its
-// length. Its error wraps errIncomplete-like truncation as
-// "truncated msgpack object" when b ends inside the packet. Args and Raw
-// are slices of b.
+// length. Args and Raw are slices of b.
 func ParsePacket(b []byte) (Packet, int, error) {
+	p, n, err := parsePacket(b)
+	if err != nil {
+		return Packet{}, 0, fmt.Errorf("proto: %w", err)
+	}
+	return p, n, nil
+}
+
+// parsePacket is ParsePacket with errors not prefixed (errIncomplete when
+// b ends inside the packet).
+func parsePacket(b []byte) (Packet, int, error) {
 	n, err := objLen(b)
 	if err != nil {
 		return Packet{}, 0, err
 	}
 	d := dec{b: b[:n]}
 	if k := d.arrayLen(); d.err == nil && k != 3 {
-		return Packet{}, 0, fmt.Errorf("proto: packet is an array of %d items, want 3", k)
+		return Packet{}, 0, fmt.Errorf("packet is an array of %d items, want 3", k)
 	}
 	id := d.intRange(0, math.MaxUint32, "msg_id")
 	code := d.intRange(0, math.MaxUint16, "packet code")
@@ -85,7 +93,7 @@ func ParsePacket(b []byte) (Packet, int, error) {
 	}
 	p := Packet{MsgID: uint32(id), Code: uint16(code), Args: b[start:n], Raw: b[:n]}
 	if _, ok := codeNames[p.Code]; !ok {
-		return Packet{}, 0, fmt.Errorf("proto: unknown packet code %#x", code)
+		return Packet{}, 0, fmt.Errorf("unknown packet code %#x", code)
 	}
 	return p, n, nil
 }
@@ -107,7 +115,7 @@ func (p Packet) Decode() (Msg, error) {
 		m = &Generic{PacketCode: p.Code}
 	}
 	if err := m.DecodeArgs(p.Args); err != nil {
-		return nil, fmt.Errorf("proto: %s (msg_id %d): %w", p.Name(), p.MsgID, err)
+		return nil, fmt.Errorf("proto: %s (msg_id %d): args %w", p.Name(), p.MsgID, err)
 	}
 	return m, nil
 }

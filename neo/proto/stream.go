@@ -77,7 +77,7 @@ func (r *Reader) ReadHandshake() error {
 	}
 	for len(r.buf)-r.pos < HandshakeLen {
 		if have := r.buf[r.pos:]; !bytesPrefix(have, Handshake) {
-			return r.fail(fmt.Errorf("proto: handshake: got % x, want % x: %w", have, Handshake, ErrNotNEO))
+			return r.fail(fmt.Errorf("%w: handshake % x, want % x", ErrNotNEO, have, Handshake))
 		}
 		if err := r.fill(); err != nil {
 			if err == io.EOF {
@@ -108,10 +108,10 @@ func (r *Reader) Next() (Packet, error) {
 		return Packet{}, r.err
 	}
 	for {
-		p, n, err := ParsePacket(r.buf[r.pos:])
+		p, n, err := parsePacket(r.buf[r.pos:])
 		if err == nil {
 			if n > r.max {
-				return Packet{}, r.fail(fmt.Errorf("proto: packet at offset %d: %d bytes, limit %d: %w", r.off, n, r.max, ErrTooLarge))
+				return Packet{}, r.fail(fmt.Errorf("%w: at offset %d: %d bytes, limit %d", ErrTooLarge, r.off, n, r.max))
 			}
 			r.last = r.off
 			r.pos += n
@@ -122,7 +122,7 @@ func (r *Reader) Next() (Packet, error) {
 			return Packet{}, r.fail(fmt.Errorf("proto: packet at offset %d: %w", r.off, err))
 		}
 		if len(r.buf)-r.pos > r.max {
-			return Packet{}, r.fail(fmt.Errorf("proto: packet at offset %d: over %d bytes: %w", r.off, r.max, ErrTooLarge))
+			return Packet{}, r.fail(fmt.Errorf("%w: at offset %d: over %d bytes", ErrTooLarge, r.off, r.max))
 		}
 		if err := r.fill(); err != nil {
 			if err == io.EOF {
