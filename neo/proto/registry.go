@@ -51,6 +51,9 @@ var msgTypes = map[uint16]func() Msg{
 	CodeAnswerLockedTransactions:     func() Msg { return &AnswerLockedTransactions{} },
 	CodeAskObjectUndoSerial:          func() Msg { return &AskObjectUndoSerial{} },
 	CodeAnswerObjectUndoSerial:       func() Msg { return &AnswerObjectUndoSerial{} },
+	CodeAnswerPackOrders:             func() Msg { return &AnswerPackOrders{} },
+	CodeNotifyPackSigned:             func() Msg { return &NotifyPackSigned{} },
+	CodeAddTransaction:               func() Msg { return &AddTransaction{} },
 }
 
 func init() {
