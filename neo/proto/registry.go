@@ -54,6 +54,10 @@ var msgTypes = map[uint16]func() Msg{
 	CodeAnswerPackOrders:             func() Msg { return &AnswerPackOrders{} },
 	CodeNotifyPackSigned:             func() Msg { return &NotifyPackSigned{} },
 	CodeAddTransaction:               func() Msg { return &AddTransaction{} },
+	CodeCheckPartition:               func() Msg { return &CheckPartition{} },
+	CodeCheckReplicas:                func() Msg { return &CheckReplicas{} },
+	CodeAskFetchObjects:              func() Msg { return &AskFetchObjects{} },
+	CodeAnswerFetchObjects:           func() Msg { return &AnswerFetchObjects{} },
 }
 
 func init() {
