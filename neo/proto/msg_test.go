@@ -62,3 +62,33 @@ func TestKnownPackets(t *testing.T) {
 		}
 	}
 }
+
+// TestUnseenPackets round-trips packets typed from the source but absent
+// from the traces.
+func TestUnseenPackets(t *testing.T) {
+	for _, m := range []Msg{
+		&FailedVote{TTid: 5, NIDs: []NID{1, 2}},
+		&InvalidatePartitions{Tid: 7, Partitions: []uint32{0, 3}},
+		&TidOid{PacketCode: CodeNotifyDeadlock, TTid: 1, Oid: 2},
+		&TidOid{PacketCode: CodeAskRelockObject, TTid: 1, Oid: 2},
+		&Repair{NIDs: []NID{1}, DryRun: true},
+		&NotifyRepair{DryRun: true},
+		&NotifyPartitionCorrupted{Partition: 4, NIDs: []NID{}},
+		&NotifyUpstreamAdmin{Addr: &Address{"::1", 9000}},
+		&NotPrimaryMaster{Primary: NoPrimary, Masters: []*Address{{"a", 1}, nil}},
+		&NotPrimaryMaster{Primary: 1, Masters: []*Address{}},
+	} {
+		b := AppendPacket(nil, 3, m)
+		p, _, err := ParsePacket(b)
+		if err != nil {
+			t.Fatalf("%T: %v", m, err)
+		}
+		m2, err := p.Decode()
+		if err != nil {
+			t.Fatalf("%T: %v", m, err)
+		}
+		if !reflect.DeepEqual(m, m2) {
+			t.Errorf("%T: decoded %s, want %s", m, Format(m2), Format(m))
+		}
+	}
+}

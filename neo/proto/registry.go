@@ -58,6 +58,13 @@ var msgTypes = map[uint16]func() Msg{
 	CodeCheckReplicas:                func() Msg { return &CheckReplicas{} },
 	CodeAskFetchObjects:              func() Msg { return &AskFetchObjects{} },
 	CodeAnswerFetchObjects:           func() Msg { return &AnswerFetchObjects{} },
+	CodeFailedVote:                   func() Msg { return &FailedVote{} },
+	CodeInvalidatePartitions:         func() Msg { return &InvalidatePartitions{} },
+	CodeRepair:                       func() Msg { return &Repair{} },
+	CodeNotifyRepair:                 func() Msg { return &NotifyRepair{} },
+	CodeNotifyPartitionCorrupted:     func() Msg { return &NotifyPartitionCorrupted{} },
+	CodeNotifyUpstreamAdmin:          func() Msg { return &NotifyUpstreamAdmin{} },
+	CodeNotPrimaryMaster:             func() Msg { return &NotPrimaryMaster{} },
 }
 
 func init() {
@@ -88,6 +95,9 @@ func init() {
 	}
 	for _, c := range []uint16{CodeAnswerTransactionFinished, CodeValidateTransaction, CodeNotifyTransactionFinished} {
 		msgTypes[c] = func() Msg { return &TidPair{PacketCode: c} }
+	}
+	for _, c := range []uint16{CodeNotifyDeadlock, CodeAskRelockObject} {
+		msgTypes[c] = func() Msg { return &TidOid{PacketCode: c} }
 	}
 	for _, c := range []uint16{CodeAnswerTIDs, CodeAnswerTIDsFrom} {
 		msgTypes[c] = func() Msg { return &TidList{PacketCode: c} }
