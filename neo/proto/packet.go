@@ -108,7 +108,9 @@ func newMsg(code uint16) Msg {
 }
 
 // Decode decodes the packet's arguments into its typed Msg, or into a
-// *Generic for packets not typed yet.
+// *Generic for packets not typed yet. Byte fields of the Msg (data,
+// checksums, Generic.Args, ...) alias p.Args: with a Reader they are valid
+// until its next call to Next; copy them to keep them.
 func (p Packet) Decode() (Msg, error) {
 	m := newMsg(p.Code)
 	if m == nil {
