@@ -37,6 +37,9 @@ func TestKnownPackets(t *testing.T) {
 		{1, &AddTransaction{Tid: 0x040d3c91afee9c11, User: []byte{}, Description: []byte("initial database creation"), Extension: []byte{},
 			TTid: 0x040d3c91afe4c711, Oids: []zodb.Oid{0}},
 			"93 01 43 98 c4 08 04 0d 3c 91 af ee 9c 11 c4 00 c4 19 69 6e 69 74 69 61 6c 20 64 61 74 61 62 61 73 65 20 63 72 65 61 74 69 6f 6e c4 00 c2 c4 08 04 0d 3c 91 af e4 c7 11 91 c4 08 00 00 00 00 00 00 00 00 c0"},
+		{0x12, &AnswerRelockObject{Conflict: &RelockConflict{Serial: 0x040d3c8fda4f7398, ConflictSerial: 0x040d3c8fe7b3f0ba,
+			Data: &ObjectData{Compression: 0, Checksum: unhex("80116b0189c88dc4bae559d20262c600cb3a01b1"), Data: unhex("8003634254726565732e4c656e6774680a4c656e6774680a71002e80034b642e")}}},
+			"93 12 cd 80 1b 91 93 c4 08 04 0d 3c 8f da 4f 73 98 c4 08 04 0d 3c 8f e7 b3 f0 ba 93 00 c4 14 80 11 6b 01 89 c8 8d c4 ba e5 59 d2 02 62 c6 00 cb 3a 01 b1 c4 20 80 03 63 42 54 72 65 65 73 2e 4c 65 6e 67 74 68 0a 4c 65 6e 67 74 68 0a 71 00 2e 80 03 4b 64 2e"},
 		{1, &ClusterStateMsg{PacketCode: CodeNotifyClusterInformation, State: Running}, "93 01 2d 91 d4 01 02"},
 		{2, &NotifyNodeInformation{Timestamp: 0.5, Nodes: []NodeInfo{{Type: Master, Addr: &Address{"127.0.0.1", 22101}, NID: -268435455, State: NodeRunning, IDTimestamp: NoTime}}},
 			"93 02 06 92 cb 3f e0 00 00 00 00 00 00 91 95 d4 04 00 92 c4 09 31 32 37 2e 30 2e 30 2e 31 cd 56 55 d2 f0 00 00 01 d4 03 02 c0"},
@@ -77,6 +80,11 @@ func TestUnseenPackets(t *testing.T) {
 		&NotifyUpstreamAdmin{Addr: &Address{"::1", 9000}},
 		&NotPrimaryMaster{Primary: NoPrimary, Masters: []*Address{{"a", 1}, nil}},
 		&NotPrimaryMaster{Primary: 1, Masters: []*Address{}},
+		&Replicate{Tid: 9, UpstreamName: "up", Sources: []ReplicateSource{{0, &Address{"h", 2}}, {1, nil}}},
+		&NotifyMonitorInformation{Info: Raw{0x81, 0xc4, 1, 'k', 0x01}},
+		&AnswerRelockObject{},
+		&AnswerRelockObject{Conflict: &RelockConflict{Serial: 1, ConflictSerial: 2}},
+		&AnswerMonitorInformation{Warnings: [][]byte{[]byte("b1"), nil, {}}, Problems: [][]byte{}, Summary: []byte("RUNNING")},
 	} {
 		b := AppendPacket(nil, 3, m)
 		p, _, err := ParsePacket(b)

@@ -1,7 +1,8 @@
 package proto
 
 // msgTypes maps the code of each typed packet to a constructor of its
-// zero Msg. Packets not listed decode to *Generic.
+// zero Msg. Every code of protocol 5 is listed, so Packet.Decode gives a
+// *Generic only for codes added here later without a type.
 var msgTypes = map[uint16]func() Msg{
 	CodeError:                        func() Msg { return &Error{} },
 	CodeRequestIdentification:        func() Msg { return &RequestIdentification{} },
@@ -65,6 +66,10 @@ var msgTypes = map[uint16]func() Msg{
 	CodeNotifyPartitionCorrupted:     func() Msg { return &NotifyPartitionCorrupted{} },
 	CodeNotifyUpstreamAdmin:          func() Msg { return &NotifyUpstreamAdmin{} },
 	CodeNotPrimaryMaster:             func() Msg { return &NotPrimaryMaster{} },
+	CodeAnswerRelockObject:           func() Msg { return &AnswerRelockObject{} },
+	CodeReplicate:                    func() Msg { return &Replicate{} },
+	CodeAnswerMonitorInformation:     func() Msg { return &AnswerMonitorInformation{} },
+	CodeNotifyMonitorInformation:     func() Msg { return &NotifyMonitorInformation{} },
 }
 
 func init() {
