@@ -1,0 +1,164 @@
+package link
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zodbneo/zodbneo/neo/proto"
+)
+
+// ErrClosed reports a link closed by Close.
+var ErrClosed = errors.New("link: closed")
+
+// Options configure a Link. The zero value is usable.
+type Options struct {
+	// Handler receives the peer's requests and notifications. Nil drops
+	// them (a request then stays unanswered).
+	Handler Handler
+	// MaxPacket is the largest packet accepted from the peer
+	// (proto.DefaultMaxPacket when 0).
+	MaxPacket int
+	// HandshakeTimeout bounds the handshake when the context has no
+	// earlier deadline (no bound when 0).
+	HandshakeTimeout time.Duration
+}
+
+// Link is one NEO connection. Its methods are safe for concurrent use.
+type Link struct {
+	conn    net.Conn
+	rd      *proto.Reader
+	handler Handler
+
+	nextID atomic.Uint32
+
+	wmu  sync.Mutex // serializes writes
+	wbuf []byte
+
+	mu      sync.Mutex
+	pending map[uint32]chan result // Asks waiting, by msg id
+	err     error                  // why the link is down, nil while up
+	done    chan struct{}          // closed when the link is down
+}
+
+type result struct {
+	msg proto.Msg
+	err error
+}
+
+// Dial connects to addr, exchanges handshakes and returns the Link.
+func Dial(ctx context.Context, network, addr string, opts Options) (*Link, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, fmt.Errorf("link: dial %s: %w", addr, err)
+	}
+	l, err := handshake(ctx, conn, opts)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// NewLink exchanges handshakes over conn (typically from a listener's
+// Accept) and returns the Link. On error conn is closed.
+func NewLink(conn net.Conn, opts Options) (*Link, error) {
+	l, err := handshake(context.Background(), conn, opts)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// handshake sends ours and checks the peer's, then starts the reader.
+func handshake(ctx context.Context, conn net.Conn, opts Options) (*Link, error) {
+	deadline, ok := ctx.Deadline()
+	if opts.HandshakeTimeout > 0 {
+		if t := time.Now().Add(opts.HandshakeTimeout); !ok || t.Before(deadline) {
+			deadline, ok = t, true
+		}
+	}
+	if ok {
+		conn.SetDeadline(deadline)
+	}
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	rd := proto.NewReader(conn)
+	if opts.MaxPacket > 0 {
+		rd.SetMaxPacket(opts.MaxPacket)
+	}
+	werr := make(chan error, 1)
+	go func() {
+		_, err := conn.Write(proto.Handshake)
+		werr <- err
+	}()
+	rerr := rd.ReadHandshake()
+	if rerr != nil {
+		// Unblock our write should the peer not read.
+		conn.SetDeadline(time.Unix(1, 0))
+	}
+	err := <-werr
+	if !stop() {
+		return nil, fmt.Errorf("link: handshake: %w", ctx.Err())
+	}
+	if rerr != nil {
+		return nil, fmt.Errorf("link: handshake: %w", rerr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("link: handshake: %w", err)
+	}
+	conn.SetDeadline(time.Time{})
+	l := &Link{
+		conn:    conn,
+		rd:      rd,
+		handler: opts.Handler,
+		pending: make(map[uint32]chan result),
+		done:    make(chan struct{}),
+	}
+	go l.readLoop()
+	return l, nil
+}
+
+// LocalAddr and RemoteAddr are those of the underlying connection.
+func (l *Link) LocalAddr() net.Addr  { return l.conn.LocalAddr() }
+func (l *Link) RemoteAddr() net.Addr { return l.conn.RemoteAddr() }
+
+// Close closes the link; waiting Asks fail with ErrClosed.
+func (l *Link) Close() error {
+	l.shutdown(ErrClosed)
+	return nil
+}
+
+// Done is closed when the link is down; Err then says why.
+func (l *Link) Done() <-chan struct{} { return l.done }
+
+// Err returns why the link is down (ErrClosed after Close), nil while up.
+func (l *Link) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
+
+// shutdown takes the link down with err (the first error wins) and fails
+// every waiting Ask.
+func (l *Link) shutdown(err error) {
+	l.mu.Lock()
+	if l.err != nil {
+		l.mu.Unlock()
+		return
+	}
+	l.err = err
+	pending := l.pending
+	l.pending = nil
+	close(l.done)
+	l.mu.Unlock()
+	l.conn.Close()
+	for _, ch := range pending {
+		ch <- result{err: err}
+	}
+}
