@@ -102,20 +102,79 @@ func appendU64(b []byte, v uint64) []byte {
 
 // objLen returns the length of the msgpack object at the start of b,
 // errIncomplete if b ends inside it, another error if it is not msgpack.
-func objLen(b []byte) (int, error) { return objLenDepth(b, 0) }
+func objLen(b []byte) (int, error) {
+	var s scanner
+	return s.scan(b)
+}
 
-func objLenDepth(b []byte, depth int) (int, error) {
-	if depth > maxDepth {
-		return 0, fmt.Errorf("msgpack nested deeper than %d", maxDepth)
+// scanner finds where a msgpack object ends, and can resume: when the
+// object is incomplete it keeps how far it got, so that a stream reader
+// receiving a large packet in many small reads scans each byte once
+// instead of the whole packet again after every read.
+type scanner struct {
+	pos  int   // length of the object's part scanned so far
+	left []int // items still to scan in each open container, innermost last
+}
+
+// reset starts the scan of a new object.
+func (s *scanner) reset() {
+	s.pos = 0
+	s.left = append(s.left[:0], 1)
+}
+
+// scan goes on scanning the object at the start of b, which holds at
+// least what the previous call saw (a scanner's first call starts at
+// its beginning). It returns the object's length, or an error wrapping
+// errIncomplete saying how many bytes the object takes at least, or an
+// error for what is not msgpack; after a result other than incomplete the
+// next call starts a new object.
+func (s *scanner) scan(b []byte) (int, error) {
+	if len(s.left) == 0 {
+		s.reset()
 	}
+	for len(s.left) > 0 {
+		top := len(s.left) - 1
+		if s.left[top] == 0 {
+			s.left = s.left[:top]
+			continue
+		}
+		if top > maxDepth {
+			s.left = s.left[:0]
+			return 0, fmt.Errorf("msgpack nested deeper than %d", maxDepth)
+		}
+		hdr, size, items, err := objHead(b[s.pos:])
+		if err != nil {
+			var ie *incompleteError
+			if errors.As(err, &ie) {
+				return 0, &incompleteError{need: s.pos + ie.need}
+			}
+			s.left = s.left[:0]
+			return 0, err
+		}
+		if end := s.pos + hdr + size; end > len(b) {
+			return 0, &incompleteError{need: end}
+		}
+		s.left[top]--
+		s.pos += hdr + size
+		if items > 0 {
+			s.left = append(s.left, items)
+		}
+	}
+	return s.pos, nil
+}
+
+// objHead decodes the header of the msgpack object at the start of b: the
+// header's length, the length of the payload that follows it, and the
+// number of nested objects after that (array items, map keys and values).
+func objHead(b []byte) (hdr, size, items int, err error) {
 	if len(b) == 0 {
-		return 0, errIncomplete
+		return 0, 0, 0, &incompleteError{need: 1}
 	}
 	c := b[0]
-	hdr, size, items := 1, 0, 0 // items: number of nested objects that follow
+	hdr = 1
 	need := func(n int) (int, error) {
 		if len(b) < n {
-			return 0, errIncomplete
+			return 0, &incompleteError{need: n}
 		}
 		switch n {
 		case 2:
@@ -129,7 +188,6 @@ func objLenDepth(b []byte, depth int) (int, error) {
 		}
 		return int(v), nil
 	}
-	var err error
 	switch {
 	case c <= 0x7f, c >= 0xe0, c == 0xc0, c == 0xc2, c == 0xc3:
 	case c&0xf0 == 0x80:
@@ -188,24 +246,25 @@ func objLenDepth(b []byte, depth int) (int, error) {
 		items, err = need(5)
 		items *= 2
 	default: // 0xc1
-		return 0, fmt.Errorf("invalid msgpack byte %#02x", c)
+		return 0, 0, 0, fmt.Errorf("invalid msgpack byte %#02x", c)
 	}
-	if err != nil {
-		return 0, err
+	return hdr, size, items, err
+}
+
+// incompleteError is errIncomplete knowing how many bytes, from the start
+// of the object, it takes at least: a stream reader waits for that many
+// before it looks again.
+type incompleteError struct{ need int }
+
+func (e *incompleteError) Error() string        { return errIncomplete.Error() }
+func (e *incompleteError) Is(target error) bool { return target == errIncomplete }
+
+// bytesNeeded returns how many bytes an incomplete object takes at least,
+// as err says, or have+1 when err does not say.
+func bytesNeeded(err error, have int) int {
+	var ie *incompleteError
+	if errors.As(err, &ie) && ie.need > have {
+		return ie.need
 	}
-	n := hdr + size
-	if n > len(b) {
-		return 0, errIncomplete
-	}
-	for i := 0; i < items; i++ {
-		if n >= len(b) {
-			return 0, errIncomplete
-		}
-		m, err := objLenDepth(b[n:], depth+1)
-		if err != nil {
-			return 0, err
-		}
-		n += m
-	}
-	return n, nil
+	return have + 1
 }

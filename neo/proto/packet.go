@@ -80,6 +80,12 @@ func parsePacket(b []byte) (Packet, int, error) {
 	if err != nil {
 		return Packet{}, 0, err
 	}
+	return parseFramed(b, n)
+}
+
+// parseFramed reads the packet b[:n], n being the length of the msgpack
+// object at the start of b.
+func parseFramed(b []byte, n int) (Packet, int, error) {
 	d := dec{b: b[:n]}
 	if k := d.arrayLen(); d.err == nil && k != 3 {
 		return Packet{}, 0, fmt.Errorf("packet is an array of %d items, want 3", k)

@@ -23,6 +23,7 @@ type Reader struct {
 	off      int64 // stream offset of buf[pos]
 	last     int64 // stream offset of the last packet returned
 	max      int
+	scan     scanner // where the scan of an incomplete packet got to
 	err      error
 	shakeErr error
 }
@@ -108,7 +109,11 @@ func (r *Reader) Next() (Packet, error) {
 		return Packet{}, r.err
 	}
 	for {
-		p, n, err := parsePacket(r.buf[r.pos:])
+		n, err := r.scan.scan(r.buf[r.pos:])
+		var p Packet
+		if err == nil {
+			p, n, err = parseFramed(r.buf[r.pos:], n)
+		}
 		if err == nil {
 			if n > r.max {
 				return Packet{}, r.fail(fmt.Errorf("%w: at offset %d: %d bytes, limit %d", ErrTooLarge, r.off, n, r.max))
@@ -121,17 +126,21 @@ func (r *Reader) Next() (Packet, error) {
 		if !errors.Is(err, errIncomplete) {
 			return Packet{}, r.fail(fmt.Errorf("proto: packet at offset %d: %w", r.off, err))
 		}
-		if len(r.buf)-r.pos > r.max {
+		need := bytesNeeded(err, len(r.buf)-r.pos)
+		if need > r.max {
 			return Packet{}, r.fail(fmt.Errorf("%w: at offset %d: over %d bytes", ErrTooLarge, r.off, r.max))
 		}
-		if err := r.fill(); err != nil {
-			if err == io.EOF {
-				if len(r.buf) == r.pos {
-					return Packet{}, r.fail(io.EOF)
+		// Read until the packet can be complete before parsing it again.
+		for len(r.buf)-r.pos < need {
+			if err := r.fill(); err != nil {
+				if err == io.EOF {
+					if len(r.buf) == r.pos {
+						return Packet{}, r.fail(io.EOF)
+					}
+					err = io.ErrUnexpectedEOF
 				}
-				err = io.ErrUnexpectedEOF
+				return Packet{}, r.fail(fmt.Errorf("proto: packet at offset %d: truncated after %d bytes: %w", r.off, len(r.buf)-r.pos, err))
 			}
-			return Packet{}, r.fail(fmt.Errorf("proto: packet at offset %d: truncated after %d bytes: %w", r.off, len(r.buf)-r.pos, err))
 		}
 	}
 }

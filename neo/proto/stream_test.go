@@ -1,6 +1,8 @@
 package proto
 
 import (
+	"github.com/zodbneo/zodbneo/zodb"
+
 	"bytes"
 	"errors"
 	"io"
@@ -133,6 +135,99 @@ func FuzzDecode(f *testing.F) {
 			if b2 := AppendPacket(nil, p2.MsgID, m2); !bytes.Equal(b, b2) {
 				t.Fatalf("not stable:\n% x\n% x", b, b2)
 			}
+		}
+	})
+}
+
+// chunkReader returns at most n bytes per Read, as a socket does.
+type chunkReader struct {
+	r io.Reader
+	n int
+}
+
+func (c chunkReader) Read(b []byte) (int, error) {
+	if len(b) > c.n {
+		b = b[:c.n]
+	}
+	return c.r.Read(b)
+}
+
+// A packet of many small items arriving in small reads decodes, and the
+// reader waits for the bytes it knows are missing instead of parsing the
+// partial packet again after every read.
+func TestStreamLargePacketChunked(t *testing.T) {
+	m := &TidList{PacketCode: CodeAnswerTIDs}
+	for i := 0; i < 100_000; i++ {
+		m.Tids = append(m.Tids, zodb.Tid(i+1))
+	}
+	stream := AppendPacket(append([]byte(nil), Handshake...), 7, m)
+	r := NewReader(chunkReader{bytes.NewReader(stream), 512})
+	if err := r.ReadHandshake(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := got.(*TidList); len(l.Tids) != 100_000 || l.Tids[99_999] != 100_000 {
+		t.Fatalf("decoded %d tids", len(l.Tids))
+	}
+	// cut in the middle: a clear error, not a hang
+	r = NewReader(chunkReader{bytes.NewReader(stream[:len(stream)/2]), 512})
+	if err := r.ReadHandshake(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Next(); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("cut packet: %v, want ErrUnexpectedEOF", err)
+	}
+}
+
+// readRaw reads every packet of a stream and the error it ends with.
+func readRaw(r io.Reader) (raws [][]byte, end error) {
+	pr := NewReader(r)
+	pr.SetMaxPacket(1 << 20)
+	if err := pr.ReadHandshake(); err != nil {
+		return nil, err
+	}
+	for {
+		p, err := pr.Next()
+		if err != nil {
+			return raws, err
+		}
+		raws = append(raws, bytes.Clone(p.Raw))
+	}
+}
+
+// FuzzChunkedRead checks that the resumable scan gives the same packets,
+// and the same kind of end, whatever sizes the reads come in.
+func FuzzChunkedRead(f *testing.F) {
+	for _, name := range traceFiles(f) {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if len(data) < 2048 {
+			f.Add(uint8(7), data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, chunk uint8, data []byte) {
+		whole, end1 := readRaw(bytes.NewReader(data))
+		parts, end2 := readRaw(chunkReader{bytes.NewReader(data), int(chunk)%64 + 1})
+		if len(whole) != len(parts) {
+			t.Fatalf("%d packets whole, %d in chunks of %d", len(whole), len(parts), int(chunk)%64+1)
+		}
+		for i := range whole {
+			if !bytes.Equal(whole[i], parts[i]) {
+				t.Fatalf("packet %d differs", i)
+			}
+		}
+		if (end1 == io.EOF) != (end2 == io.EOF) ||
+			errors.Is(end1, io.ErrUnexpectedEOF) != errors.Is(end2, io.ErrUnexpectedEOF) {
+			t.Fatalf("ends differ: %v / %v", end1, end2)
 		}
 	})
 }
