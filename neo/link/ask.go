@@ -82,22 +82,47 @@ func (l *Link) Answer(req Request, msg proto.Msg) error {
 	return l.send(req.MsgID, msg)
 }
 
-// send writes one packet.
+// maxQueued bounds the bytes queued behind a write in progress; a sender
+// finding more waits.
+const maxQueued = 1 << 20
+
+// send queues one packet for writing. The first sender to find no write
+// in progress writes what is queued, its own packet and those queued
+// meanwhile by others, in as few writes as possible. An error of that
+// write takes the link down.
 func (l *Link) send(id uint32, msg proto.Msg) error {
 	l.wmu.Lock()
-	defer l.wmu.Unlock()
+	for l.writing && len(l.wbuf) > maxQueued && l.Err() == nil {
+		l.wcond.Wait()
+	}
 	if err := l.Err(); err != nil {
+		l.wmu.Unlock()
 		return err
 	}
-	l.wbuf = proto.AppendPacket(l.wbuf[:0], id, msg)
-	_, err := l.conn.Write(l.wbuf)
-	if cap(l.wbuf) > 1<<20 {
-		l.wbuf = nil
+	l.wbuf = proto.AppendPacket(l.wbuf, id, msg)
+	if l.writing {
+		l.wmu.Unlock()
+		return nil
 	}
-	if err != nil {
-		err = fmt.Errorf("link: write: %w", err)
-		l.shutdown(err)
-		return l.Err()
+	l.writing = true
+	for len(l.wbuf) > 0 {
+		b := l.wbuf
+		l.wbuf = l.wspare[:0]
+		l.wmu.Unlock()
+		_, err := l.conn.Write(b)
+		l.wmu.Lock()
+		if cap(b) <= maxQueued {
+			l.wspare = b
+		}
+		l.wcond.Broadcast()
+		if err != nil {
+			l.writing = false
+			l.wmu.Unlock()
+			l.shutdown(fmt.Errorf("link: write: %w", err))
+			return l.Err()
+		}
 	}
+	l.writing = false
+	l.wmu.Unlock()
 	return nil
 }

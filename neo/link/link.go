@@ -36,8 +36,11 @@ type Link struct {
 
 	nextID atomic.Uint32
 
-	wmu  sync.Mutex // serializes writes
-	wbuf []byte
+	wmu     sync.Mutex
+	wcond   sync.Cond // on wmu: a write finished
+	wbuf    []byte    // packets queued for writing
+	wspare  []byte    // a buffer to queue into while wbuf is written
+	writing bool      // a sender is writing
 
 	mu      sync.Mutex
 	pending map[uint32]chan result // Asks waiting, by msg id
@@ -120,6 +123,7 @@ func handshake(ctx context.Context, conn net.Conn, opts Options) (*Link, error) 
 		pending: make(map[uint32]chan result),
 		done:    make(chan struct{}),
 	}
+	l.wcond.L = &l.wmu
 	go l.readLoop()
 	return l, nil
 }
@@ -158,6 +162,9 @@ func (l *Link) shutdown(err error) {
 	close(l.done)
 	l.mu.Unlock()
 	l.conn.Close()
+	l.wmu.Lock()
+	l.wcond.Broadcast()
+	l.wmu.Unlock()
 	for _, ch := range pending {
 		ch <- result{err: err}
 	}

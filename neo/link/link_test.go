@@ -338,3 +338,40 @@ func TestHandshakeTimeout(t *testing.T) {
 		t.Fatal("Dial to a silent peer succeeded")
 	}
 }
+
+// TestLargeConcurrentSends queues more than maxQueued bytes from many
+// goroutines: every packet arrives whole.
+func TestLargeConcurrentSends(t *testing.T) {
+	got := make(chan int, 64)
+	h := HandlerFunc(func(l *Link, req Request) {
+		if m, ok := req.Msg.(*proto.AddObject); ok {
+			got <- len(m.Data)
+		}
+	})
+	cl, _ := pair(t, Options{Handler: h}, Options{})
+	data := make([]byte, 300<<10)
+	var wg sync.WaitGroup
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 4; i++ {
+				if err := cl.Notify(&proto.AddObject{Checksum: make([]byte, 20), Data: data}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i := 0; i < 64; i++ {
+		select {
+		case n := <-got:
+			if n != len(data) {
+				t.Fatalf("packet of %d bytes of data, want %d", n, len(data))
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%d packets of 64 arrived", i)
+		}
+	}
+}
