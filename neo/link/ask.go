@@ -111,6 +111,8 @@ func (l *Link) send(id uint32, msg proto.Msg) error {
 		l.wmu.Unlock()
 		_, err := l.conn.Write(b)
 		l.wmu.Lock()
+		// The spare is now wbuf: b (or nothing, if too big) is the next one.
+		l.wspare = nil
 		if cap(b) <= maxQueued {
 			l.wspare = b
 		}
