@@ -33,6 +33,9 @@ func (l *Link) Ask(ctx context.Context, msg proto.Msg) (proto.Msg, error) {
 	if msg.Code()&answerBit != 0 {
 		return nil, fmt.Errorf("link: Ask with answer packet %#x", msg.Code())
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	id := l.nextID.Add(1) - 1
 	ch := make(chan result, 1)
 	l.mu.Lock()

@@ -375,3 +375,39 @@ func TestLargeConcurrentSends(t *testing.T) {
 		}
 	}
 }
+
+// TestBothDirections has both ends ask each other at once: each side's
+// msg ids are its own.
+func TestBothDirections(t *testing.T) {
+	cl, srv := pair(t, Options{Handler: echoHandler(nil, []byte("s"))}, Options{Handler: echoHandler(nil, []byte("c"))})
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		for _, x := range []struct {
+			l    *Link
+			want string
+		}{{cl, "s"}, {srv, "c"}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				m, err := x.l.Ask(context.Background(), &proto.AskObject{Oid: zodb.Oid(i)})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if a := m.(*proto.AnswerObject); a.Oid != zodb.Oid(i) || string(a.Data) != x.want {
+					t.Errorf("answer %d %q, want %d %q", a.Oid, a.Data, i, x.want)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	// An Ask with a context already done sends nothing.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := cl.Ask(ctx, ping()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want Canceled", err)
+	}
+	if _, err := cl.Ask(context.Background(), pong()); err == nil {
+		t.Fatal("Ask with an answer packet succeeded")
+	}
+}
