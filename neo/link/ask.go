@@ -80,7 +80,9 @@ func (l *Link) Notify(msg proto.Msg) error {
 	return l.send(l.nextID.Add(1)-1, msg)
 }
 
-// Answer replies to the peer's request req with msg.
+// Answer replies to the peer's request req with msg. It also sends the
+// notifications that carry a request's msg id before its answer (AddObject
+// and AddTransaction during replication).
 func (l *Link) Answer(req Request, msg proto.Msg) error {
 	return l.send(req.MsgID, msg)
 }

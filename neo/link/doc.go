@@ -5,7 +5,8 @@
 // Ask sends a request and waits for the answer with the same msg id; many
 // Asks may be in flight from many goroutines. Notify sends a packet without
 // waiting, Answer replies to a peer's request. Requests and notifications
-// from the peer go to the Handler, each on its own goroutine. A corrupt,
+// from the peer go to the Handler, each on its own goroutine, or all on
+// one goroutine in arrival order with Options.Ordered. A corrupt,
 // truncated or oversized packet closes the link; closing it (or the peer
 // going away) fails every waiting Ask.
 package link

@@ -23,6 +23,11 @@ type Options struct {
 	// MaxPacket is the largest packet accepted from the peer
 	// (proto.DefaultMaxPacket when 0).
 	MaxPacket int
+	// Ordered calls the Handler on one goroutine per link, in the order
+	// packets arrive (as NEO/py handles a connection), instead of one
+	// goroutine per packet. An ordered Handler must not wait for an Ask on
+	// the same link, nor block for long: it holds up the next packets.
+	Ordered bool
 	// HandshakeTimeout bounds the handshake when the context has no
 	// earlier deadline (no bound when 0).
 	HandshakeTimeout time.Duration
@@ -33,6 +38,7 @@ type Link struct {
 	conn    net.Conn
 	rd      *proto.Reader
 	handler Handler
+	inq     *queue // for an Ordered handler
 
 	nextID atomic.Uint32
 
@@ -124,6 +130,10 @@ func handshake(ctx context.Context, conn net.Conn, opts Options) (*Link, error) 
 		done:    make(chan struct{}),
 	}
 	l.wcond.L = &l.wmu
+	if opts.Ordered && opts.Handler != nil {
+		l.inq = newQueue()
+		go l.serveOrdered()
+	}
 	go l.readLoop()
 	return l, nil
 }
@@ -165,6 +175,9 @@ func (l *Link) shutdown(err error) {
 	l.wmu.Lock()
 	l.wcond.Broadcast()
 	l.wmu.Unlock()
+	if l.inq != nil {
+		l.inq.close()
+	}
 	for _, ch := range pending {
 		ch <- result{err: err}
 	}

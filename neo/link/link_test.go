@@ -411,3 +411,48 @@ func TestBothDirections(t *testing.T) {
 		t.Fatal("Ask with an answer packet succeeded")
 	}
 }
+
+// TestOrdered streams notifications carrying the request's msg id before
+// the answer (as replication does with AddObject): an Ordered handler sees
+// them in order.
+func TestOrdered(t *testing.T) {
+	srvH := HandlerFunc(func(l *Link, req Request) {
+		for i := 0; i < 200; i++ {
+			l.Answer(req, &proto.AddObject{Oid: zodb.Oid(i), Checksum: make([]byte, 20)})
+		}
+		l.Answer(req, pong())
+	})
+	var mu sync.Mutex
+	var got []zodb.Oid
+	cliH := HandlerFunc(func(l *Link, req Request) {
+		if m, ok := req.Msg.(*proto.AddObject); ok {
+			mu.Lock()
+			got = append(got, m.Oid)
+			mu.Unlock()
+		}
+	})
+	cl, _ := pair(t, Options{Handler: srvH}, Options{Handler: cliH, Ordered: true})
+	if _, err := cl.Ask(context.Background(), ping()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		n := len(got)
+		mu.Unlock()
+		if n == 200 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 200 {
+		t.Fatalf("%d notifications, want 200", len(got))
+	}
+	for i, oid := range got {
+		if oid != zodb.Oid(i) {
+			t.Fatalf("notification %d has oid %d", i, oid)
+		}
+	}
+}

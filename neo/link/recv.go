@@ -54,8 +54,12 @@ func (l *Link) readLoop() {
 			}
 			continue
 		}
-		if h := l.handler; h != nil {
-			go h.Serve(l, Request{MsgID: p.MsgID, Msg: m})
+		req := Request{MsgID: p.MsgID, Msg: m}
+		switch {
+		case l.inq != nil:
+			l.inq.put(req)
+		case l.handler != nil:
+			go l.handler.Serve(l, req)
 		}
 	}
 }
