@@ -2,6 +2,7 @@ package link
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -31,6 +32,11 @@ type Options struct {
 	// HandshakeTimeout bounds the handshake when the context has no
 	// earlier deadline (no bound when 0).
 	HandshakeTimeout time.Duration
+	// TLS, when set, runs the connection over TLS, as NEO/py with
+	// --ca/--cert/--key: the TLS handshake comes first and the NEO
+	// handshake is inside TLS. Dial is the TLS client, NewLink the
+	// server. See LoadTLS.
+	TLS *tls.Config
 }
 
 // Link is one NEO connection. Its methods are safe for concurrent use.
@@ -66,7 +72,7 @@ func Dial(ctx context.Context, network, addr string, opts Options) (*Link, error
 	if err != nil {
 		return nil, fmt.Errorf("link: dial %s: %w", addr, err)
 	}
-	l, err := handshake(ctx, conn, opts)
+	l, err := handshake(ctx, conn, opts, true)
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -77,7 +83,7 @@ func Dial(ctx context.Context, network, addr string, opts Options) (*Link, error
 // NewLink exchanges handshakes over conn (typically from a listener's
 // Accept) and returns the Link. On error conn is closed.
 func NewLink(conn net.Conn, opts Options) (*Link, error) {
-	l, err := handshake(context.Background(), conn, opts)
+	l, err := handshake(context.Background(), conn, opts, false)
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -86,7 +92,7 @@ func NewLink(conn net.Conn, opts Options) (*Link, error) {
 }
 
 // handshake sends ours and checks the peer's, then starts the reader.
-func handshake(ctx context.Context, conn net.Conn, opts Options) (*Link, error) {
+func handshake(ctx context.Context, conn net.Conn, opts Options, client bool) (*Link, error) {
 	deadline, ok := ctx.Deadline()
 	if opts.HandshakeTimeout > 0 {
 		if t := time.Now().Add(opts.HandshakeTimeout); !ok || t.Before(deadline) {
@@ -97,6 +103,14 @@ func handshake(ctx context.Context, conn net.Conn, opts Options) (*Link, error) 
 		conn.SetDeadline(deadline)
 	}
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	if opts.TLS != nil {
+		var err error
+		conn, err = startTLS(ctx, conn, opts.TLS, client)
+		if err != nil {
+			stop()
+			return nil, err
+		}
+	}
 	rd := proto.NewReader(conn)
 	if opts.MaxPacket > 0 {
 		rd.SetMaxPacket(opts.MaxPacket)

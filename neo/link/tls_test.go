@@ -1,0 +1,194 @@
+package link
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testCA is a CA made for a test, issuing node certificates.
+type testCA struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+	pem  []byte
+}
+
+func newTestCA(t *testing.T, name string) *testCA {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: name},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testCA{cert, key, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
+}
+
+// issue returns a node certificate and key as PEM.
+func (ca *testCA) issue(t *testing.T, name string) (certPEM, keyPEM []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: name},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
+}
+
+// config returns the TLS config of a node whose certificate ca issued,
+// loaded from files by LoadTLS, trusting trust.
+func (ca *testCA) config(t *testing.T, trust *testCA, name string) *tls.Config {
+	t.Helper()
+	dir := t.TempDir()
+	certPEM, keyPEM := ca.issue(t, name)
+	files := map[string][]byte{"ca.pem": trust.pem, "cert.pem": certPEM, "key.pem": keyPEM}
+	for f, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := LoadTLS(filepath.Join(dir, "ca.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestTLS(t *testing.T) {
+	ca := newTestCA(t, "neo ca")
+	srv := Options{Handler: echoHandler(nil, nil), TLS: ca.config(t, ca, "master")}
+	cli := Options{TLS: ca.config(t, ca, "client")}
+	cl, sl := pair(t, srv, cli)
+	if _, ok := cl.conn.(*tls.Conn); !ok {
+		t.Fatalf("client conn %T, want *tls.Conn", cl.conn)
+	}
+	if _, ok := sl.conn.(*tls.Conn); !ok {
+		t.Fatalf("server conn %T, want *tls.Conn", sl.conn)
+	}
+	for i := 0; i < 3; i++ {
+		m, err := cl.Ask(context.Background(), ping())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Code() != pong().Code() {
+			t.Fatalf("answer %T", m)
+		}
+	}
+}
+
+// tryPair is pair returning both ends' errors instead of failing.
+func tryPair(t *testing.T, server, client Options) (cerr, serr error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ch := make(chan error, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			var l *Link
+			l, err = NewLink(c, server)
+			if l != nil {
+				l.Close()
+			}
+		}
+		ch <- err
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	l, cerr := Dial(ctx, "tcp", ln.Addr().String(), client)
+	if l != nil {
+		l.Close()
+	}
+	select {
+	case serr = <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatal("server end hangs")
+	}
+	return cerr, serr
+}
+
+func TestTLSOtherCA(t *testing.T) {
+	ca, other := newTestCA(t, "neo ca"), newTestCA(t, "other ca")
+	good := Options{Handler: echoHandler(nil, nil), TLS: ca.config(t, ca, "master")}
+	bad := Options{TLS: other.config(t, ca, "intruder")} // trusts ca, cert from other
+	cerr, serr := tryPair(t, good, bad)
+	if serr == nil || !strings.Contains(serr.Error(), "link: TLS") || !strings.Contains(serr.Error(), "certificate") {
+		t.Errorf("server: %v, want a TLS certificate error", serr)
+	}
+	if cerr == nil {
+		t.Errorf("client with a certificate of another CA connected")
+	}
+	// The other way: the server's certificate is from another CA.
+	cerr, serr = tryPair(t, Options{TLS: other.config(t, ca, "intruder")}, Options{TLS: ca.config(t, ca, "client")})
+	if cerr == nil || !strings.Contains(cerr.Error(), "link: TLS") || !strings.Contains(cerr.Error(), "certificate") {
+		t.Errorf("client: %v, want a TLS certificate error", cerr)
+	}
+	if serr == nil {
+		t.Errorf("server accepted")
+	}
+}
+
+func TestTLSAgainstPlain(t *testing.T) {
+	ca := newTestCA(t, "neo ca")
+	for _, tc := range []struct {
+		name     string
+		srv, cli Options
+	}{
+		{"tls server", Options{TLS: ca.config(t, ca, "master")}, Options{}},
+		{"tls client", Options{}, Options{TLS: ca.config(t, ca, "client")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cerr, serr := tryPair(t, tc.srv, tc.cli)
+			if cerr == nil || serr == nil {
+				t.Fatalf("client %v, server %v: want both to fail", cerr, serr)
+			}
+			t.Logf("client: %v; server: %v", cerr, serr)
+		})
+	}
+}
