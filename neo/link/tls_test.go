@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
 	"math/big"
 	"net"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zodbneo/zodbneo/neo/proto"
 )
 
 // testCA is a CA made for a test, issuing node certificates.
@@ -190,5 +193,34 @@ func TestTLSAgainstPlain(t *testing.T) {
 			}
 			t.Logf("client: %v; server: %v", cerr, serr)
 		})
+	}
+}
+
+// TestTLSSilentPeer: the TLS handshake is bounded by HandshakeTimeout.
+func TestTLSSilentPeer(t *testing.T) {
+	ca := newTestCA(t, "neo ca")
+	addr := rawServer(t, func(c net.Conn) { io.Copy(io.Discard, c) })
+	start := time.Now()
+	_, err := Dial(context.Background(), "tcp", addr, Options{TLS: ca.config(t, ca, "client"), HandshakeTimeout: 100 * time.Millisecond})
+	if err == nil || !strings.Contains(err.Error(), "link: TLS handshake") {
+		t.Fatalf("Dial to a silent peer: %v, want a TLS handshake error", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Dial took %v", d)
+	}
+}
+
+// TestTLSIdentify identifies over TLS.
+func TestTLSIdentify(t *testing.T) {
+	ca := newTestCA(t, "neo ca")
+	m1, _ := MakeNID(proto.Master, 1)
+	p := Policy{ClusterName: "test", NodeType: proto.Master, NID: m1, Assign: true}
+	cl, _ := pair(t, Options{Handler: identServer(p), TLS: ca.config(t, ca, "master")}, Options{TLS: ca.config(t, ca, "storage")})
+	acc, err := cl.Identify(context.Background(), &proto.RequestIdentification{NodeType: proto.Storage, ClusterName: "test", IDTimestamp: proto.NoTime, Extra: proto.Raw{0x80}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc.MyNID.String() != "M1" || acc.YourNID.String() != "S1" {
+		t.Fatalf("accepted %v %v, want M1 S1", acc.MyNID, acc.YourNID)
 	}
 }
