@@ -158,6 +158,12 @@ func TestTraceNIDs(t *testing.T) {
 				check(m.NodeType, m.NID, "RequestIdentification nid")
 			case *proto.AcceptIdentification:
 				check(m.NodeType, m.MyNID, "AcceptIdentification nid")
+				if _, _, ok := NIDType(m.YourNID); m.YourNID != proto.NoNID && !ok {
+					t.Errorf("%s: AcceptIdentification your_nid %v in no namespace", f, m.YourNID)
+				}
+				if m.YourNID != proto.NoNID {
+					seen[m.YourNID.String()] = true
+				}
 			}
 		}
 		fh.Close()
