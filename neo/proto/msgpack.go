@@ -103,8 +103,9 @@ func appendU64(b []byte, v uint64) []byte {
 // objLen returns the length of the msgpack object at the start of b,
 // errIncomplete if b ends inside it, another error if it is not msgpack.
 func objLen(b []byte) (int, error) {
-	var s scanner
-	return s.scan(b)
+	var stack [maxDepth + 2]int // the scan never opens more: no allocation
+	n, _, err := scanObj(b, 0, append(stack[:0], 1))
+	return n, err
 }
 
 // scanner finds where a msgpack object ends, and can resume: when the
@@ -116,12 +117,6 @@ type scanner struct {
 	left []int // items still to scan in each open container, innermost last
 }
 
-// reset starts the scan of a new object.
-func (s *scanner) reset() {
-	s.pos = 0
-	s.left = append(s.left[:0], 1)
-}
-
 // scan goes on scanning the object at the start of b, which holds at
 // least what the previous call saw (a scanner's first call starts at
 // its beginning). It returns the object's length, or an error wrapping
@@ -130,37 +125,55 @@ func (s *scanner) reset() {
 // next call starts a new object.
 func (s *scanner) scan(b []byte) (int, error) {
 	if len(s.left) == 0 {
-		s.reset()
+		s.pos, s.left = 0, append(s.left[:0], 1)
 	}
-	for len(s.left) > 0 {
-		top := len(s.left) - 1
-		if s.left[top] == 0 {
-			s.left = s.left[:top]
+	n, left, err := scanObj(b, s.pos, s.left)
+	s.left = left
+	if err == nil {
+		s.left = s.left[:0]
+		return n, nil
+	}
+	if errors.Is(err, errIncomplete) {
+		s.pos = n
+	} else {
+		s.left = s.left[:0]
+	}
+	return 0, err
+}
+
+// scanObj scans b from pos, left holding the items still to scan in each
+// open container (innermost last). It returns where it got: the object's
+// end when it is complete; on an incomplete object, how far the scan got
+// with the containers still open (and an error saying how many bytes the
+// object takes at least).
+func scanObj(b []byte, pos int, left []int) (int, []int, error) {
+	for len(left) > 0 {
+		top := len(left) - 1
+		if left[top] == 0 {
+			left = left[:top]
 			continue
 		}
 		if top > maxDepth {
-			s.left = s.left[:0]
-			return 0, fmt.Errorf("msgpack nested deeper than %d", maxDepth)
+			return pos, left, fmt.Errorf("msgpack nested deeper than %d", maxDepth)
 		}
-		hdr, size, items, err := objHead(b[s.pos:])
+		hdr, size, items, err := objHead(b[pos:])
 		if err != nil {
 			var ie *incompleteError
 			if errors.As(err, &ie) {
-				return 0, &incompleteError{need: s.pos + ie.need}
+				return pos, left, &incompleteError{need: pos + ie.need}
 			}
-			s.left = s.left[:0]
-			return 0, err
+			return pos, left, err
 		}
-		if end := s.pos + hdr + size; end > len(b) {
-			return 0, &incompleteError{need: end}
+		if end := pos + hdr + size; end > len(b) {
+			return pos, left, &incompleteError{need: end}
 		}
-		s.left[top]--
-		s.pos += hdr + size
+		left[top]--
+		pos += hdr + size
 		if items > 0 {
-			s.left = append(s.left, items)
+			left = append(left, items)
 		}
 	}
-	return s.pos, nil
+	return pos, left, nil
 }
 
 // objHead decodes the header of the msgpack object at the start of b: the
