@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	ogórek "github.com/kisielk/og-rek"
+
+	"github.com/zodbneo/zodbneo/zodb/zpickle"
 )
 
 // Two orders of keys. A BTree keeps its keys in Python's order, which
@@ -15,37 +17,6 @@ import (
 // relies on it. A dict's keys are listed sorted by sortKeys, an order of
 // our own: a pickle does not always keep a dict's insertion order, and a
 // person wants the same listing every time, numbers by value.
-
-// Kinds of keys, in the order they sort.
-const (
-	rankNone = iota
-	rankNumber
-	rankStr
-	rankBytes
-	rankTuple
-	rankOther
-)
-
-func rankOf(v any) int {
-	switch x := v.(type) {
-	case nil, ogórek.None:
-		return rankNone
-	case bool, int64, *big.Int, float64:
-		return rankNumber
-	case string:
-		return rankStr
-	case ogórek.ByteString:
-		if isASCII(string(x)) {
-			return rankStr
-		}
-		return rankBytes
-	case ogórek.Bytes:
-		return rankBytes
-	case ogórek.Tuple:
-		return rankTuple
-	}
-	return rankOther
-}
 
 // Bounds on compareKeys: the nesting of tuples it follows, and the
 // values it compares in all (two tuples that share one huge value through
@@ -79,21 +50,21 @@ func compareDepthKeys(a, b any, depth int, steps *int) (int, bool) {
 	if *steps--; *steps < 0 {
 		return 0, false
 	}
-	ra, rb := rankOf(a), rankOf(b)
+	ra, rb := zpickle.RankOf(a), zpickle.RankOf(b)
 	if ra != rb {
-		if ra <= rankNumber || rb <= rankNumber {
+		if ra <= zpickle.RankNumber || rb <= zpickle.RankNumber {
 			return cmp.Compare(ra, rb), true
 		}
 		return 0, false
 	}
 	switch ra {
-	case rankNone:
+	case zpickle.RankNone:
 		return 0, true
-	case rankNumber:
+	case zpickle.RankNumber:
 		return compareNumbers(a, b)
-	case rankStr, rankBytes:
+	case zpickle.RankStr, zpickle.RankBytes:
 		return strings.Compare(bytesOf(a), bytesOf(b)), true
-	case rankTuple:
+	case zpickle.RankTuple:
 		if depth >= compareDepth {
 			return 0, false
 		}
@@ -190,7 +161,7 @@ func sortItems(items []kv, bud *budget) {
 	}
 	steps := sortSteps
 	slices.SortFunc(ks, func(x, y *keyed) int {
-		if rx, ry := rankOf(x.k), rankOf(y.k); rx != ry {
+		if rx, ry := zpickle.RankOf(x.k), zpickle.RankOf(y.k); rx != ry {
 			return cmp.Compare(rx, ry)
 		}
 		if c, ok := compareKeysSteps(x.k, y.k, &steps); ok && c != 0 {

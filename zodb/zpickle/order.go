@@ -19,35 +19,41 @@ type item struct {
 	repr     string // the key's Repr, for keys compareKeys may not tell apart
 }
 
+// KeyRank is the kind of a decoded key, in the order kinds sort: None,
+// numbers, text (py3 str, and py2 str holding ASCII), bytes, tuples, other.
+// Repr orders dict keys by it; mount/objgraph orders BTree keys by it.
+type KeyRank int
+
 // Kinds of keys, in the order they sort.
 const (
-	rankNone = iota
-	rankNumber
-	rankStr
-	rankBytes
-	rankTuple
-	rankOther
+	RankNone KeyRank = iota
+	RankNumber
+	RankStr
+	RankBytes
+	RankTuple
+	RankOther
 )
 
-func rankOf(v any) int {
+// RankOf returns the kind of a decoded key.
+func RankOf(v any) KeyRank {
 	switch x := v.(type) {
 	case nil, ogórek.None:
-		return rankNone
+		return RankNone
 	case bool, int64, *big.Int, float64:
-		return rankNumber
+		return RankNumber
 	case string:
-		return rankStr
+		return RankStr
 	case ogórek.ByteString:
 		if isASCII(string(x)) {
-			return rankStr
+			return RankStr
 		}
-		return rankBytes
+		return RankBytes
 	case ogórek.Bytes:
-		return rankBytes
+		return RankBytes
 	case ogórek.Tuple:
-		return rankTuple
+		return RankTuple
 	}
-	return rankOther
+	return RankOther
 }
 
 // Bounds on the work of sorting, for the tuples a pickle can share
@@ -60,7 +66,7 @@ const (
 
 func (p *printer) sortItems(items []item, depth int) {
 	for i := range items {
-		if r := rankOf(items[i].key); r == rankTuple || r == rankOther {
+		if r := RankOf(items[i].key); r == RankTuple || r == RankOther {
 			sub := p.sub(sortReprLen)
 			sub.value(items[i].key, depth+1)
 			items[i].repr = string(sub.b)
@@ -83,18 +89,18 @@ func compareKeys(a, b any, steps *int) int {
 		return 0
 	}
 	*steps--
-	ra, rb := rankOf(a), rankOf(b)
+	ra, rb := RankOf(a), RankOf(b)
 	if ra != rb {
 		return cmp.Compare(ra, rb)
 	}
 	switch ra {
-	case rankNumber:
+	case RankNumber:
 		return compareNumbers(a, b)
-	case rankStr, rankBytes:
+	case RankStr, RankBytes:
 		sa, _ := asBytes(a)
 		sb, _ := asBytes(b)
 		return cmp.Compare(sa, sb)
-	case rankTuple:
+	case RankTuple:
 		ta, tb := a.(ogórek.Tuple), b.(ogórek.Tuple)
 		for i := 0; i < len(ta) && i < len(tb); i++ {
 			if c := compareKeys(ta[i], tb[i], steps); c != 0 {
