@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // dec reads msgpack values from a packet's argument bytes. It keeps its
@@ -46,38 +47,15 @@ func (d *dec) peekNil() bool {
 }
 
 // arrayLen reads an array header.
-func (d *dec) arrayLen() int {
-	if d.err != nil {
-		return 0
-	}
-	b := d.b[d.off:]
-	if len(b) == 0 {
-		d.fail("%w", errIncomplete)
-		return 0
-	}
-	var n, h int
-	switch c := b[0]; {
-	case c&0xf0 == 0x90:
-		n, h = int(c&0x0f), 1
-	case c == 0xdc && len(b) >= 3:
-		n, h = int(binary.BigEndian.Uint16(b[1:])), 3
-	case c == 0xdd && len(b) >= 5:
-		n, h = int(binary.BigEndian.Uint32(b[1:])), 5
-	default:
-		d.fail("want an array, got byte %#02x", c)
-		return 0
-	}
-	// Every element takes at least a byte: a bound before allocating.
-	if n < 0 || n > len(b)-h {
-		d.fail("array of %d items past the end", n)
-		return 0
-	}
-	d.off += h
-	return n
-}
+func (d *dec) arrayLen() int { return d.containerLen(0x90, 0xdc, 0xdd, 1, "an array") }
 
 // mapLen reads a map header.
-func (d *dec) mapLen() int {
+func (d *dec) mapLen() int { return d.containerLen(0x80, 0xde, 0xdf, 2, "a map") }
+
+// containerLen reads the header of an array or a map: fix is its fix
+// form's high nibble, c16 and c32 its 16- and 32-bit forms, per the objects
+// one item holds (1 for arrays, 2 for maps).
+func (d *dec) containerLen(fix, c16, c32 byte, per int, kind string) int {
 	if d.err != nil {
 		return 0
 	}
@@ -88,18 +66,19 @@ func (d *dec) mapLen() int {
 	}
 	var n, h int
 	switch c := b[0]; {
-	case c&0xf0 == 0x80:
+	case c&0xf0 == fix:
 		n, h = int(c&0x0f), 1
-	case c == 0xde && len(b) >= 3:
+	case c == c16 && len(b) >= 3:
 		n, h = int(binary.BigEndian.Uint16(b[1:])), 3
-	case c == 0xdf && len(b) >= 5:
+	case c == c32 && len(b) >= 5:
 		n, h = int(binary.BigEndian.Uint32(b[1:])), 5
 	default:
-		d.fail("want a map, got byte %#02x", c)
+		d.fail("want %s, got byte %#02x", kind, c)
 		return 0
 	}
-	if n < 0 || n > (len(b)-h)/2 {
-		d.fail("map of %d items past the end", n)
+	// Every object takes at least a byte: a bound before allocating.
+	if n < 0 || n > (len(b)-h)/per {
+		d.fail("%s of %d items past the end", strings.TrimPrefix(strings.TrimPrefix(kind, "an "), "a "), n)
 		return 0
 	}
 	d.off += h
