@@ -55,7 +55,7 @@ func newPackCopier(src *File, gc *packGC, out *packOut) *packCopier {
 func (c *packCopier) copyToPackTime(ctx context.Context) error {
 	it := c.src.Iter(FileHeaderLen, Forward)
 	for n := 0; it.Pos() < c.gc.packPos; n++ {
-		if err := c.check(ctx, n, it.Pos()); err != nil {
+		if err := packCheck(ctx, n, c.progress, it.Pos()); err != nil {
 			return err
 		}
 		h, err := it.NextTxn()
@@ -146,7 +146,7 @@ func (c *packCopier) endTxn(tid zodb.Tid, tpos int64) error {
 func (c *packCopier) copyRest(ctx context.Context, from, to int64) error {
 	it := c.src.Iter(from, Forward)
 	for n := 0; it.Pos() < to; n++ {
-		if err := c.check(ctx, n, it.Pos()); err != nil {
+		if err := packCheck(ctx, n, c.progress, it.Pos()); err != nil {
 			return err
 		}
 		h, err := it.NextTxn()
@@ -346,14 +346,14 @@ func (r *blockReader) peek(pos int64, n int) ([]byte, error) {
 // packReadLen is how much a blockReader reads at once.
 const packReadLen = 64 << 10
 
-// check looks at ctx and reports progress every scanCheckEvery
-// transactions.
-func (c *packCopier) check(ctx context.Context, n int, pos int64) error {
+// packCheck looks at ctx and reports progress every scanCheckEvery
+// transactions of a pack's pass.
+func packCheck(ctx context.Context, n int, progress func(pos int64), pos int64) error {
 	if n%scanCheckEvery != 0 {
 		return nil
 	}
-	if c.progress != nil {
-		c.progress(pos)
+	if progress != nil {
+		progress(pos)
 	}
 	return ctx.Err()
 }

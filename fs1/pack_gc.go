@@ -101,7 +101,7 @@ func (g *packGC) buildPackIndex(ctx context.Context) error {
 	unpacked := false
 	var lastStatus zodb.TxnStatus
 	for n := 0; pos < g.eof; n++ {
-		if err := g.check(ctx, n, pos); err != nil {
+		if err := packCheck(ctx, n, g.progress, pos); err != nil {
 			return err
 		}
 		h, err := it.NextTxn()
@@ -207,7 +207,7 @@ func (g *packGC) markFromFuture(ctx context.Context) error {
 	it := g.f.Iter(g.packPos, Forward)
 	pos := g.packPos
 	for n := 0; pos < g.eof; n++ {
-		if err := g.check(ctx, n, pos); err != nil {
+		if err := packCheck(ctx, n, g.progress, pos); err != nil {
 			return err
 		}
 		h, err := it.NextTxn()
@@ -275,18 +275,6 @@ func (g *packGC) refs(pos int64) ([]zodb.Oid, error) {
 		return nil, g.f.recErr(pos, fmt.Errorf("oid %s: references: %w", d.Oid, err))
 	}
 	return refs, nil
-}
-
-// check looks at ctx and reports progress every scanCheckEvery
-// transactions.
-func (g *packGC) check(ctx context.Context, n int, pos int64) error {
-	if n%scanCheckEvery != 0 {
-		return nil
-	}
-	if g.progress != nil {
-		g.progress(pos)
-	}
-	return ctx.Err()
 }
 
 // checkPackTxn refuses what Python's checkTxn refuses in a pack beyond
