@@ -359,3 +359,13 @@ func decArgs(args []byte, n int) dec {
 	}
 	return d
 }
+
+// Special values of NEO/py's protocol.py.
+const (
+	// MaxTid is the largest tid NEO stores (SQL's signed 64-bit limit):
+	// AnswerLastIDs' first tid on an empty database, AnswerFinalTID's
+	// "committed, ask the storages".
+	MaxTid = zodb.Tid(0x7fffffffffffffff)
+	// InvalidPartition in AskTIDs means every readable partition.
+	InvalidPartition uint32 = 0xffffffff
+)
