@@ -1,0 +1,58 @@
+package config
+
+import (
+	"github.com/spf13/pflag"
+)
+
+// AddFlags declares k's options on fs (NEO/py's names, short letters and
+// defaults) and returns a function giving, once fs is parsed, the options
+// the command line set: Resolve's Args.
+func AddFlags(k Kind, fs *pflag.FlagSet) func() Args {
+	args := Args{}
+	for _, o := range Options(k) {
+		v := &flagValue{args: args, name: o.Name, typ: o.Type, meta: o.Metavar}
+		usage := o.Help
+		if o.Required {
+			usage += " (required)"
+		}
+		f := fs.VarPF(v, o.Name, o.Short, usage)
+		if o.HasDefault {
+			f.DefValue = o.Default
+		}
+		if o.Type == Bool {
+			f.NoOptDefVal = "true"
+		}
+	}
+	return func() Args { return args }
+}
+
+// flagValue records every value given to one option, as typed.
+type flagValue struct {
+	args Args
+	name string
+	typ  Type
+	meta string
+}
+
+func (v *flagValue) String() string {
+	if a := v.args[v.name]; len(a) > 0 {
+		return a[len(a)-1]
+	}
+	return ""
+}
+
+func (v *flagValue) Set(s string) error {
+	v.args[v.name] = append(v.args[v.name], s)
+	return nil
+}
+
+// Type is the value's name in --help.
+func (v *flagValue) Type() string {
+	if v.typ == Bool {
+		return "bool"
+	}
+	if v.meta != "" {
+		return v.meta
+	}
+	return "string"
+}
