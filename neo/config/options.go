@@ -88,7 +88,7 @@ const (
 
 // Adapters are NEO/py's storage database adapters (DATABASE_MANAGERS);
 // zodbneo has SQLite only.
-var Adapters = []string{"Importer", "MySQL", "SQLite"}
+var Adapters = []string{"Importer", "MySQL", "MySQLdb", "PyMySQL", "SQLite"}
 
 // DefaultAdapter is the storage's -a default. NEO/py's is MySQL, which
 // zodbneo lacks: the default is the adapter zodbneo has.

@@ -136,7 +136,11 @@ func (s *Settings) setOne(name, v string) error {
 			err = fmt.Errorf("adapter %s is not supported by zodbneo (SQLite only)", v)
 		}
 	case optDatabase:
+		// NEO/py's SQLite adapter expands ~ in a path, not in a URI.
 		s.Database = v
+		if !strings.HasPrefix(v, "file:") {
+			s.Database, err = expandUser(v)
+		}
 	case optReset:
 		s.Reset = v == "true"
 	case optDedup:
