@@ -16,7 +16,7 @@
 // latency (serial, p50/p99) and throughput (64 concurrent loaders),
 // commit latency and throughput. The link layer's own ping-pong, the
 // floor these figures stand on, is neo/link's BenchmarkAskPing1 and
-// BenchmarkTCP* (go test -bench . ./neo/link).
+// BenchmarkTCPPingPong (go test -bench . ./neo/link).
 //
 // Interoperability with NEO/py (its client against our cluster, ours
 // against its cluster, mixed clusters) needs Python and is checked by

@@ -10,7 +10,7 @@ import (
 // can report percentiles beside the mean ns/op go test prints.
 type latencies []time.Duration
 
-// report adds p50 and p99, in µs, to the benchmark's result line.
+// report adds p50 and p99, in microseconds, to the benchmark's result line.
 func (l latencies) report(b *testing.B) {
 	if len(l) == 0 {
 		return
@@ -20,6 +20,6 @@ func (l latencies) report(b *testing.B) {
 		i := int(q * float64(len(l)-1))
 		return float64(l[i].Nanoseconds()) / 1e3
 	}
-	b.ReportMetric(at(0.50), "p50-µs")
-	b.ReportMetric(at(0.99), "p99-µs")
+	b.ReportMetric(at(0.50), "p50-us")
+	b.ReportMetric(at(0.99), "p99-us")
 }
