@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/zodbneo/zodbneo/neo/cluster"
+	"github.com/zodbneo/zodbneo/neo/storage"
 )
 
 // errNotBuilt: the node packages are being written; Start wires them as
@@ -15,7 +16,11 @@ func newMaster(cfg cluster.Config, autostart int, partitions, replicas uint32) (
 }
 
 func newStorage(cfg cluster.Config, db string) (node, error) {
-	return nil, errNotBuilt
+	st, err := storage.New(storage.Config{Config: cfg, Adapter: "SQLite", Database: db})
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return st, nil
 }
 
 func newAdmin(cfg cluster.Config) (node, error) {
