@@ -1,0 +1,367 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/zodbneo/zodbneo/neo/storage/backend"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+)
+
+// Options are the storage node's database options (neo storage --reset,
+// --dedup).
+type Options struct {
+	// Reset erases every table before use (NEO/py's setup(reset=True)).
+	Reset bool
+	// Dedup stores identical data (same checksum and compression) once:
+	// a unique index on data(hash, compression), as NEO/py's --dedup.
+	Dedup bool
+}
+
+// DB is a NEO storage database in one SQLite file. It implements
+// backend.Backend: writers are serialised by the caller (and by mu),
+// readers run concurrently on their own connections.
+type DB struct {
+	path string // the file, for errors and the lock
+	sql  *sql.DB
+	lock io.Closer // the abstract socket excluding other storages; nil for no file
+	rd   readStmts // prepared on the pool: any reader connection
+
+	layout atomic.Pointer[layout] // partitions, own nid, readable partitions
+
+	// userSync is the synchronous pragma given in a file: URL: then every
+	// commit uses it and no level is switched.
+	userSync string
+
+	mu struct {
+		sync.Mutex
+		w      *sql.Conn // the writer connection
+		ws     writeStmts
+		inTx   bool
+		sync   syncLevel // the writer's current synchronous level
+		closed bool
+		// held counts the references to data rows not yet in obj: data
+		// stored for transactions not unlocked (NEO/py's
+		// _uncommitted_data), so that pruning never drops them.
+		held map[int64]int
+		// nextData is the next data id per partition (NEO/py's
+		// _data_last_ids), filled on demand and forgotten when the number
+		// of partitions changes.
+		nextData map[uint32]int64
+	}
+}
+
+var _ backend.Backend = (*DB)(nil)
+
+// syncLevel is the writer's synchronous pragma: full for the commits that
+// must survive a power cut, normal for those whose loss recovery repairs.
+type syncLevel int
+
+const (
+	syncUnset syncLevel = iota
+	syncNormal
+	syncFull
+)
+
+// errClosed is returned by every method after Close.
+var errClosed = errors.New("database closed")
+
+// Open opens the NEO storage database at path, creating it when missing.
+// path is a file name, or, as NEO/py's -d for SQLite, a URL
+// "file:PATH?pragma=value&..." with the pragmas cache_size, journal_mode
+// and synchronous. It fails with a clear error on a file that is not an
+// SQLite database, an SQLite database that is not NEO's, a database of a
+// newer NEO version, or a database another storage has open.
+func Open(path string, opt Options) (*DB, error) {
+	file, pragmas, err := parsePath(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMagic(file); err != nil {
+		return nil, err
+	}
+	db := &DB{path: file, userSync: pragmas["synchronous"]}
+	if err := db.open(pragmas, opt); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// parsePath splits NEO/py's "file:" form into the file and its pragmas.
+func parsePath(path string) (string, map[string]string, error) {
+	pragmas := map[string]string{}
+	if !strings.HasPrefix(path, "file:") {
+		return expandUser(path), pragmas, nil
+	}
+	u, err := url.Parse(path)
+	if err != nil {
+		return "", nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return "", nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	for k, v := range q {
+		switch {
+		case len(v) != 1:
+			return "", nil, fmt.Errorf("sqlite: %s: duplicate pragma: %s", path, k)
+		case k == "cksumvfs":
+			if v[0] != "0" {
+				return "", nil, fmt.Errorf("sqlite: %s: cksumvfs is not supported", path)
+			}
+		case k == "cache_size" || k == "journal_mode" || k == "synchronous":
+			if !validPragmaValue(v[0]) {
+				return "", nil, fmt.Errorf("sqlite: %s: invalid %s value %q", path, k, v[0])
+			}
+			pragmas[k] = v[0]
+		default:
+			return "", nil, fmt.Errorf("sqlite: %s: unsupported pragma: %s", path, k)
+		}
+	}
+	file := u.Path
+	if file == "" {
+		file = u.Opaque
+	}
+	return expandUser(file), pragmas, nil
+}
+
+// validPragmaValue keeps pragma values to words and numbers: they are
+// pasted into SQL text.
+func validPragmaValue(v string) bool {
+	if v == "" {
+		return false
+	}
+	for _, c := range v {
+		if !(c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func expandUser(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, p[1:])
+		}
+	}
+	return p
+}
+
+// sqliteMagic starts every SQLite 3 database file.
+const sqliteMagic = "SQLite format 3\x00"
+
+// checkMagic refuses a non-empty file that is not an SQLite database
+// before SQLite reports it as the less helpful "file is not a database".
+func checkMagic(file string) error {
+	f, err := os.Open(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	defer f.Close()
+	var head [len(sqliteMagic)]byte
+	n, err := io.ReadFull(f, head[:])
+	if n == 0 {
+		return nil // empty: a new database
+	}
+	if err != nil || string(head[:]) != sqliteMagic {
+		return fmt.Errorf("sqlite: %s: not an SQLite database", file)
+	}
+	return nil
+}
+
+// dsn is the driver's name for file: every connection waits for locks
+// rather than failing at once (NEO/py retries commits the same way).
+func dsn(file string, pragmas map[string]string) (string, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: %s: %w", file, err)
+	}
+	q := url.Values{}
+	q.Set("_busy_timeout", "10000")
+	if v, ok := pragmas["cache_size"]; ok {
+		q.Add("_pragma", "cache_size="+v)
+	}
+	u := url.URL{Scheme: "file", Path: abs, RawQuery: q.Encode()}
+	return u.String(), nil
+}
+
+func (db *DB) open(pragmas map[string]string, opt Options) error {
+	name, err := dsn(db.path, pragmas)
+	if err != nil {
+		return err
+	}
+	db.sql, err = sql.Open("sqlite", name)
+	if err != nil {
+		return db.errorf("open", err)
+	}
+	// Readers keep their connections (and their prepared statements).
+	db.sql.SetMaxIdleConns(32)
+	ctx := context.Background()
+	w, err := db.sql.Conn(ctx)
+	if err != nil {
+		return db.errorf("open", err)
+	}
+	db.mu.w = w
+	db.mu.held = map[int64]int{}
+	db.mu.nextData = map[uint32]int64{}
+	if db.lock, err = lockFile(db.path); err != nil {
+		return err
+	}
+	journal := pragmas["journal_mode"]
+	if journal == "" {
+		journal = "WAL"
+	}
+	if _, err := w.ExecContext(ctx, "PRAGMA journal_mode="+journal); err != nil {
+		return db.errorf("journal mode", err)
+	}
+	if db.userSync != "" {
+		if _, err := w.ExecContext(ctx, "PRAGMA synchronous="+db.userSync); err != nil {
+			return db.errorf("synchronous", err)
+		}
+	}
+	if err := db.setup(ctx, opt); err != nil {
+		return err
+	}
+	if err := db.prepare(ctx); err != nil {
+		return err
+	}
+	return db.loadState()
+}
+
+// Close closes the database (committing what is pending, as NEO/py) and
+// releases its lock. It is safe to call more than once.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.mu.closed {
+		return nil
+	}
+	db.mu.closed = true
+	var errs []error
+	if db.mu.inTx {
+		errs = append(errs, db.commitLocked(syncFull))
+	}
+	db.mu.ws.close()
+	db.rd.close()
+	if db.mu.w != nil {
+		errs = append(errs, db.mu.w.Close())
+	}
+	if db.sql != nil {
+		errs = append(errs, db.sql.Close())
+	}
+	if db.lock != nil {
+		errs = append(errs, db.lock.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return db.errorf("close", err)
+	}
+	return nil
+}
+
+// errorf wraps err with the package, the file and what was being done.
+func (db *DB) errorf(op string, err error) error {
+	return fmt.Errorf("sqlite: %s: %s: %w", db.path, op, err)
+}
+
+// writer returns the writer connection with mu held, or errClosed.
+// REQUIRES: mu held.
+func (db *DB) checkOpenLocked() error {
+	if db.mu.closed {
+		return db.errorf("use", errClosed)
+	}
+	return nil
+}
+
+// beginLocked opens the writer's SQL transaction if none is open. level is
+// the durability the caller's commit point needs; it is set before BEGIN
+// since SQLite refuses to change it inside a transaction. A transaction
+// already open keeps its level: full is the default, so committing it
+// costs at most one fsync more.
+// REQUIRES: mu held.
+func (db *DB) beginLocked(level syncLevel) error {
+	if err := db.checkOpenLocked(); err != nil {
+		return err
+	}
+	if db.mu.inTx {
+		return nil
+	}
+	if err := db.setSyncLocked(level); err != nil {
+		return err
+	}
+	if _, err := db.mu.ws.begin.Exec(); err != nil {
+		return db.errorf("begin", err)
+	}
+	db.mu.inTx = true
+	return nil
+}
+
+// setSyncLocked switches the writer's synchronous pragma (outside any
+// transaction), unless the user chose one.
+// REQUIRES: mu held, no transaction open.
+func (db *DB) setSyncLocked(level syncLevel) error {
+	if db.userSync != "" || db.mu.sync == level {
+		return nil
+	}
+	q := "PRAGMA synchronous=FULL"
+	if level == syncNormal {
+		q = "PRAGMA synchronous=NORMAL"
+	}
+	if _, err := db.mu.w.ExecContext(context.Background(), q); err != nil {
+		return db.errorf("synchronous", err)
+	}
+	db.mu.sync = level
+	return nil
+}
+
+// commitLocked commits the writer's transaction. With level full the
+// commit is on disk when it returns: if the open transaction was begun at
+// a lower level, an empty-looking write is committed again at full, whose
+// fsync of the WAL covers everything before it.
+// REQUIRES: mu held.
+func (db *DB) commitLocked(level syncLevel) error {
+	if !db.mu.inTx {
+		return nil
+	}
+	wasLevel := db.mu.sync
+	db.mu.inTx = false
+	if _, err := db.mu.ws.commit.Exec(); err != nil {
+		// SQLite rolls back on a failed COMMIT only for some errors; make
+		// sure nothing half-done stays open.
+		db.mu.ws.rollback.Exec()
+		return db.errorf("commit", err)
+	}
+	if level != syncFull || wasLevel == syncFull || db.userSync != "" {
+		return nil
+	}
+	if err := db.beginLocked(syncFull); err != nil {
+		return err
+	}
+	if _, err := db.mu.ws.touch.Exec(); err != nil {
+		return db.errorf("sync", err)
+	}
+	return db.commitLocked(syncFull)
+}
+
+// Commit makes previous writes durable (NEO/py's commit()).
+func (db *DB) Commit() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if err := db.checkOpenLocked(); err != nil {
+		return err
+	}
+	return db.commitLocked(syncFull)
+}
