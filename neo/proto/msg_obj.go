@@ -59,7 +59,12 @@ func (m *AnswerObject) DecodeArgs(a []byte) error {
 	m.Oid = d.oid()
 	m.Serial = d.tid()
 	m.NextSerial = d.tid()
-	m.Compression = d.int()
+	// NEO/py's storage sends a nil compression for a record without
+	// data (a deletion, or a backpointer): read as 0.
+	m.Compression = 0
+	if !d.peekNil() {
+		m.Compression = d.int()
+	}
 	m.Checksum = d.bin()
 	m.Data = d.bin()
 	m.DataSerial = d.tid()
