@@ -1,0 +1,19 @@
+// Package master is NEO's primary master node, wire-compatible with NEO/py's
+// neo/master (protocol 5): it identifies storages, clients and admins and
+// gives them node ids, keeps the node list and the partition table and
+// tells every node of their changes, drives the cluster through
+// RECOVERING (find the newest partition table among the storages, or make
+// a new one when the cluster starts), VERIFYING (finish transactions left
+// locked, learn the last tid and oid) and RUNNING (allocate tids and oids,
+// run the second phase of commits across the storages holding the
+// partitions involved, send invalidations), and stops it (STOPPING).
+//
+// Like NEO/py's master it is one event loop: every packet, answer and lost
+// connection becomes a closure run on the loop goroutine, which owns all
+// state, so the order in which NEO/py handles events — and the packets it
+// sends in answer — is kept. Requests to peers are sent from the loop with
+// link.Start and their answers come back to the loop.
+//
+// Only one master per cluster is supported: a master does not elect; it
+// plays the primary role and accepts other masters as secondaries.
+package master
