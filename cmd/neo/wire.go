@@ -5,13 +5,20 @@ import (
 
 	"github.com/zodbneo/zodbneo/neo/cluster"
 	"github.com/zodbneo/zodbneo/neo/config"
+	"github.com/zodbneo/zodbneo/neo/master"
 	"github.com/zodbneo/zodbneo/neo/storage"
 )
 
 // errNotBuilt: the node packages land during the session.
 var errNotBuilt = errors.New("node package not available yet")
 
-func newMaster(s *config.Settings, cfg cluster.Config) (node, error) { return nil, errNotBuilt }
+func newMaster(s *config.Settings, cfg cluster.Config) (node, error) {
+	m, err := master.New(s.MasterConfig(cfg))
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return m, nil
+}
 
 func newStorage(s *config.Settings, cfg cluster.Config) (node, error) {
 	st, err := storage.New(s.StorageConfig(cfg))

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/zodbneo/zodbneo/neo/cluster"
+	"github.com/zodbneo/zodbneo/neo/master"
 	"github.com/zodbneo/zodbneo/neo/storage"
 )
 
@@ -12,7 +13,11 @@ import (
 var errNotBuilt = errors.New("node package not available yet")
 
 func newMaster(cfg cluster.Config, autostart int, partitions, replicas uint32) (node, error) {
-	return nil, errNotBuilt
+	m, err := master.New(master.Config{Config: cfg, Autostart: autostart, Partitions: partitions, Replicas: replicas})
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return m, nil
 }
 
 func newStorage(cfg cluster.Config, db string) (node, error) {
