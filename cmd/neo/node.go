@@ -90,6 +90,10 @@ func runNode(cmd *cobra.Command, s *config.Settings, mk makeNode) error {
 	log.Info("listening", "node", string(s.Kind), "addr", n.Addr(), "cluster", s.Cluster)
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills the process at once
+	}()
 	if err := n.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("%s: %w", s.Kind, err)
 	}

@@ -104,6 +104,7 @@ func runSimple(cmd *cobra.Command, opt *simpleOptions) error {
 	case <-ctx.Done():
 	case <-c.Stopped():
 	}
+	stop() // a second Ctrl-C kills the process at once
 	if err := c.Close(); err != nil {
 		return err
 	}
