@@ -55,6 +55,9 @@ func (s *Storage) masterLoop(ctx context.Context) error {
 			} else if err != nil {
 				s.logger().Warn("primary master lost", "master", addr, "err", err)
 			}
+			// As NEO/py, look for the primary again at once.
+			next--
+			continue
 		} else {
 			var np *errNotPrimary
 			if errors.As(err, &np) {
