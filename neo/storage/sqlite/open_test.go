@@ -1,0 +1,122 @@
+package sqlite
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestOpenRefuses(t *testing.T) {
+	dir := t.TempDir()
+	notSQLite := filepath.Join(dir, "text")
+	os.WriteFile(notSQLite, []byte("this is not a database, just some text"), 0o644)
+
+	otherSQLite := filepath.Join(dir, "other.sqlite")
+	execSQL(t, otherSQLite, "CREATE TABLE users (name TEXT)")
+
+	newer := filepath.Join(dir, "newer.sqlite")
+	execSQL(t, newer, "CREATE TABLE config (name TEXT NOT NULL PRIMARY KEY, value TEXT) WITHOUT ROWID",
+		"INSERT INTO config VALUES ('version', '5')")
+
+	older := filepath.Join(dir, "older.sqlite")
+	execSQL(t, older, "CREATE TABLE config (name TEXT NOT NULL PRIMARY KEY, value TEXT) WITHOUT ROWID",
+		"INSERT INTO config VALUES ('version', '3')")
+
+	for _, c := range []struct{ path, want string }{
+		{notSQLite, "not an SQLite database"},
+		{otherSQLite, "not a NEO storage database"},
+		{newer, "version 5 is newer than 4"},
+		{older, "version 3 is older than 4"},
+		{"file:" + newer + "?foo=1", "unsupported pragma: foo"},
+		{"file:" + newer + "?cksumvfs=1", "cksumvfs is not supported"},
+		{"file:" + newer + "?synchronous=1%20DROP", "invalid synchronous value"},
+	} {
+		db, err := Open(c.path, Options{})
+		if err == nil {
+			db.Close()
+			t.Errorf("%s: opened", c.path)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "sqlite: ") {
+			t.Errorf("%s: %v, want %q", c.path, err, c.want)
+		}
+	}
+	// The refused files are left as they were.
+	if b, _ := os.ReadFile(notSQLite); string(b) != "this is not a database, just some text" {
+		t.Errorf("text file changed: %q", b)
+	}
+}
+
+func execSQL(t *testing.T, path string, stmts ...string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestLocked: a database in use by a storage (ours or NEO/py's: same
+// abstract socket) can not be opened by another.
+func TestLocked(t *testing.T) {
+	db, path := newTestDB(t, 1, Options{})
+	if db2, err := Open(path, Options{}); err == nil {
+		db2.Close()
+		t.Fatal("opened twice")
+	} else if !strings.Contains(err.Error(), "database is locked") {
+		t.Fatalf("second open: %v", err)
+	}
+	db.Close()
+	db2, err := Open(path, Options{})
+	if err != nil {
+		t.Fatalf("open after close: %v", err)
+	}
+	db2.Close()
+}
+
+func TestFileURL(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "u.sqlite")
+	db, err := Open("file:"+path+"?synchronous=OFF&journal_mode=MEMORY&cache_size=-1000", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.SetName("u"); err != nil {
+		t.Fatal(err)
+	}
+	var mode string
+	db.mu.w.QueryRowContext(t.Context(), "PRAGMA journal_mode").Scan(&mode)
+	if mode != "memory" {
+		t.Errorf("journal mode %q", mode)
+	}
+}
+
+func TestReset(t *testing.T) {
+	db, path := newTestDB(t, 1, Options{})
+	commitTxn(t, db, 1, 1, rec{oid: 0, data: []byte("x")})
+	db.Close()
+	db, err := Open(path, Options{Reset: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, _ := db.Name(); n != "" {
+		t.Errorf("name after reset: %q", n)
+	}
+	if pt, _ := db.PartitionTable(); len(pt.Cells) != 0 {
+		t.Errorf("pt after reset: %v", pt)
+	}
+	if n := countRows(t, db, "obj"); n != 0 {
+		t.Errorf("obj rows after reset: %d", n)
+	}
+	if v, _, _ := db.Config("version"); v != "4" {
+		t.Errorf("version after reset: %q", v)
+	}
+}
