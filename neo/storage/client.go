@@ -41,7 +41,7 @@ func (s *Storage) servePeer(p *peer, req link.Request) {
 	case *proto.AskOIDsFrom:
 		err = s.askOIDsFrom(p, req, m)
 	case *proto.AskObjectUndoSerial:
-		p.l.Answer(req, &proto.Error{ErrCode: proto.BackendNotImplemented, Message: "undo is not implemented by this storage"})
+		err = s.askObjectUndoSerial(p, req, m)
 	case *proto.TidMsg:
 		err = s.peerTidMsg(p, req, m)
 	case *proto.NoArgs:
