@@ -571,6 +571,8 @@ func (m *Master) stoppedOperation() {
 		}
 	}
 	m.broadcastNodes(changed)
+	// Restart as soon as the storages are back (no truncation here).
+	m.startupAllowed = true
 	if m.stopping {
 		return
 	}
