@@ -35,13 +35,13 @@ const waitLimit = 20 * time.Second
 // scriptedMaster accepts the storage's connections and records what the
 // storage sends on them.
 type scriptedMaster struct {
-	t     *testing.T
+	t     testing.TB
 	ln    net.Listener
 	links chan *link.Link
 	in    chan link.Request
 }
 
-func newScriptedMaster(t *testing.T) *scriptedMaster {
+func newScriptedMaster(t testing.TB) *scriptedMaster {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +95,7 @@ func (m *scriptedMaster) next(code uint16) link.Request {
 	return link.Request{}
 }
 
-func ask(t *testing.T, l *link.Link, msg proto.Msg) proto.Msg {
+func ask(t testing.TB, l *link.Link, msg proto.Msg) proto.Msg {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
@@ -106,7 +106,7 @@ func ask(t *testing.T, l *link.Link, msg proto.Msg) proto.Msg {
 	return a
 }
 
-func notify(t *testing.T, l *link.Link, msg proto.Msg) {
+func notify(t testing.TB, l *link.Link, msg proto.Msg) {
 	t.Helper()
 	if err := l.Notify(msg); err != nil {
 		t.Fatal(err)
@@ -163,7 +163,7 @@ func (m *scriptedMaster) start(l *link.Link, np int) {
 	}})
 }
 
-func newTestStorage(t *testing.T, m *scriptedMaster, path string) (*Storage, chan error) {
+func newTestStorage(t testing.TB, m *scriptedMaster, path string) (*Storage, chan error) {
 	t.Helper()
 	st, err := New(Config{Config: cluster.Config{Cluster: testCluster, Masters: []string{m.ln.Addr().String()},
 		Bind: "127.0.0.1:0", Logger: discardLog}, Adapter: "SQLite", Database: path})
@@ -188,7 +188,7 @@ func newTestStorage(t *testing.T, m *scriptedMaster, path string) (*Storage, cha
 	return st, done
 }
 
-func dialClient(t *testing.T, st *Storage, nid proto.NID, idts float64, name string) (*link.Link, error) {
+func dialClient(t testing.TB, st *Storage, nid proto.NID, idts float64, name string) (*link.Link, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
