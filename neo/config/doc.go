@@ -20,5 +20,6 @@
 //	... parse ...
 //	s, err := config.Resolve(config.Storage, args())
 //	log, closer, err := config.OpenLog(s.LogFile, s.LogLevel, os.Stderr)
-//	cfg, err := s.StorageConfig(log)
+//	common, err := s.Common(log) // TLS files loaded here
+//	node, err := storage.New(s.StorageConfig(common))
 package config
