@@ -1,0 +1,183 @@
+package storage
+
+import (
+	"context"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/zodbneo/zodbneo/neo/cluster"
+	"github.com/zodbneo/zodbneo/neo/link"
+	"github.com/zodbneo/zodbneo/neo/proto"
+	"github.com/zodbneo/zodbneo/zodb"
+)
+
+// operational starts a storage under a scripted master and connects C1.
+func operational(t *testing.T, np int) (m *scriptedMaster, st *Storage, ml, cl *link.Link, done chan error) {
+	t.Helper()
+	m = newScriptedMaster(t)
+	st, done = newTestStorage(t, m, filepath.Join(t.TempDir(), "s1.db"))
+	ml = m.accept()
+	m.identifyStorage(ml, st, proto.NoNID)
+	ask(t, ml, &proto.NoArgs{PacketCode: proto.CodeAskRecovery})
+	m.start(ml, np)
+	cl, err := dialClient(t, st, nidC1, idtsC1, testCluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, st, ml, cl, done
+}
+
+// A transaction locked when the master goes away survives: the next
+// master finds it with AskLockedTransactions and validates it.
+func TestLockedTransactionAfterMasterLoss(t *testing.T) {
+	m, st, ml, cl, _ := operational(t, 1)
+	const ttid, tid = zodb.Tid(0x500), zodb.Tid(0x505)
+	ask(t, cl, storeMsg(ttid, 3, 0, "three"))
+	ask(t, cl, &proto.AskStoreTransaction{TTid: ttid, Oids: []zodb.Oid{3}})
+	ask(t, ml, &proto.AskLockInformation{TTid: ttid, Tid: tid})
+	// A transaction only stored is forgotten.
+	ask(t, cl, storeMsg(0x600, 4, 0, "four"))
+	ml.Close()
+
+	ml = m.accept()
+	m.identifyStorage(ml, st, nidS1)
+	// Clients were disconnected.
+	select {
+	case <-cl.Done():
+	case <-time.After(waitLimit):
+		t.Fatal("client link kept after the master was lost")
+	}
+	ask(t, ml, &proto.NoArgs{PacketCode: proto.CodeAskRecovery})
+	notify(t, ml, pt1(1, proto.UpToDate))
+	locked := ask(t, ml, &proto.NoArgs{PacketCode: proto.CodeAskLockedTransactions}).(*proto.AnswerLockedTransactions)
+	if len(locked.Locked) != 1 || locked.Locked[0] != (proto.LockedTxn{TTid: ttid, Tid: tid}) {
+		t.Fatalf("locked transactions: %+v", locked.Locked)
+	}
+	notify(t, ml, &proto.TidPair{PacketCode: proto.CodeValidateTransaction, TTid: ttid, Tid: tid})
+	ids := ask(t, ml, &proto.NoArgs{PacketCode: proto.CodeAskLastIDs}).(*proto.AnswerLastIDs)
+	if ids.LastTid != tid {
+		t.Fatalf("last tid after validation: %+v", ids)
+	}
+	m.next(proto.CodeNotifyPackCompleted)
+	notify(t, ml, &proto.StartOperation{})
+	m.next(proto.CodeNotifyReady)
+	notify(t, ml, &proto.NotifyNodeInformation{Timestamp: 2000, Nodes: []proto.NodeInfo{
+		{Type: proto.Client, NID: nidC1, State: proto.NodeRunning, IDTimestamp: idtsC1 + 1}}})
+	cl, err := dialClient(t, st, nidC1, idtsC1+1, testCluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := ask(t, cl, &proto.AskObject{Oid: 3, At: proto.NoTid, Before: proto.NoTid}).(*proto.AnswerObject)
+	if o.Serial != tid || string(o.Data) != "three" {
+		t.Fatalf("validated object: %+v", o)
+	}
+	_, err = cl.Ask(context.Background(), &proto.AskObject{Oid: 4, At: proto.NoTid, Before: proto.NoTid})
+	wantError(t, err, proto.OidDoesNotExist, "0000000000000004")
+	if a := ask(t, ml, &proto.NoArgs{PacketCode: proto.CodeAskLockedTransactions}).(*proto.AnswerLockedTransactions); len(a.Locked) != 0 {
+		t.Fatalf("locked transactions after validation: %+v", a.Locked)
+	}
+}
+
+// A client that goes away loses its transactions not voted: the locks
+// they held go to the waiting one.
+func TestClientGoneReleasesLocks(t *testing.T) {
+	_, st, ml, cl, _ := operational(t, 1)
+	notify(t, ml, &proto.NotifyNodeInformation{Timestamp: 1500, Nodes: []proto.NodeInfo{
+		{Type: proto.Client, NID: nidC1 + 1, State: proto.NodeRunning, IDTimestamp: 1500}}})
+	c2, err := dialClient(t, st, nidC1+1, 1500, testCluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask(t, cl, storeMsg(0x100, 1, 0, "c1"))
+	// C2's younger transaction waits for C1's lock.
+	answer := make(chan proto.Msg, 1)
+	go func() {
+		a, _ := c2.Ask(context.Background(), storeMsg(0x200, 1, 0, "c2"))
+		answer <- a
+	}()
+	cl.Close()
+	select {
+	case a := <-answer:
+		if m, ok := a.(*proto.TidMsg); !ok || m.Tid != proto.NoTid {
+			t.Fatalf("store after the lock holder left: %+v", a)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("store still waiting after the lock holder left")
+	}
+	// The master saying C2 is gone aborts even its voted transaction.
+	ask(t, c2, &proto.TidMsg{PacketCode: proto.CodeAskVoteTransaction, Tid: 0x200})
+	notify(t, ml, &proto.NotifyNodeInformation{Timestamp: 1501, Nodes: []proto.NodeInfo{
+		{Type: proto.Client, NID: nidC1 + 1, State: proto.NodeUnknown, IDTimestamp: 1500}}})
+	select {
+	case <-c2.Done():
+	case <-time.After(waitLimit):
+		t.Fatal("link of a client the master dropped kept")
+	}
+	ask(t, ml, &proto.NoArgs{PacketCode: proto.CodePing}) // barrier
+	st.mu.Lock()
+	n := len(st.mu.tm.txns)
+	st.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d transactions left", n)
+	}
+}
+
+// A secondary master answers NotPrimaryMaster: the storage goes to the
+// primary it names.
+func TestNotPrimaryMaster(t *testing.T) {
+	primary := newScriptedMaster(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		l, err := link.NewLink(c, link.Options{Handler: link.HandlerFunc(func(l *link.Link, r link.Request) {
+			pa := primary.ln.Addr().(*net.TCPAddr)
+			sa := ln.Addr().(*net.TCPAddr)
+			l.Answer(r, &proto.NotPrimaryMaster{Primary: 1, Masters: []*proto.Address{
+				{Host: "127.0.0.1", Port: uint16(sa.Port)}, {Host: "127.0.0.1", Port: uint16(pa.Port)}}})
+		})})
+		if err == nil {
+			<-l.Done()
+		}
+	}()
+	st, err := New(Config{Config: cluster.Config{Cluster: testCluster, Masters: []string{ln.Addr().String()},
+		Bind: "127.0.0.1:0", Logger: discardLog}, Adapter: "SQLite", Database: filepath.Join(t.TempDir(), "s.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- st.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	ml := primary.accept()
+	primary.identifyStorage(ml, st, proto.NoNID)
+}
+
+// Partition changes are applied in order and persisted.
+func TestPartitionChanges(t *testing.T) {
+	_, st, ml, _, _ := operational(t, 2)
+	notify(t, ml, &proto.NotifyPartitionChanges{PTid: 2, NumReplicas: 1, Cells: []proto.CellChange{{Partition: 1, NID: 2, State: proto.OutOfDate}}})
+	pt := ask(t, ml, &proto.NoArgs{PacketCode: proto.CodeAskPartitionTable}).(*proto.PartitionTable)
+	if pt.PTid != 2 || pt.NumReplicas != 1 || len(pt.Rows[1]) != 2 || pt.Rows[1][1] != (proto.CellInfo{NID: 2, State: proto.OutOfDate}) {
+		t.Fatalf("table after change: %+v", pt)
+	}
+	bpt, err := st.db.PartitionTable()
+	if err != nil || bpt.PTid != 2 || len(bpt.Cells) != 3 {
+		t.Fatalf("persisted table: %+v, %v", bpt, err)
+	}
+	// A change skipping a ptid is a protocol error: the storage drops the
+	// link and comes back.
+	_, err = ml.Ask(context.Background(), &proto.NotifyPartitionChanges{PTid: 9})
+	wantError(t, err, proto.ProtocolError, "wrong partition table id")
+}
