@@ -122,25 +122,54 @@ func (s *Storage) askObject(p *peer, req link.Request, m *proto.AskObject) error
 			if tm.loadLocked(m.Oid) {
 				return false
 			}
-			s.answerObject(p, req, m, s.readableLocked(s.oidPartition(m.Oid)))
+			s.loadObjectLocked(p, req, m)
 			return true
 		}})
 		s.mu.Unlock()
 		return nil
 	}
-	readable := s.readableLocked(s.oidPartition(m.Oid))
+	if !s.readableLocked(s.oidPartition(m.Oid)) {
+		s.mu.Unlock()
+		p.l.Answer(req, &proto.Error{ErrCode: proto.NonReadableCell})
+		return nil
+	}
+	if o := s.mu.cache.get(m.Oid, m.At, m.Before); o != nil {
+		s.mu.Unlock()
+		s.sendObject(p, req, m, o, nil)
+		return nil
+	}
+	gen := s.mu.cache.gen
 	s.mu.Unlock()
-	s.answerObject(p, req, m, readable)
+	o, err := s.db.Object(m.Oid, m.At, m.Before)
+	if err == nil {
+		s.mu.Lock()
+		s.mu.cache.put(o, gen)
+		s.mu.Unlock()
+	}
+	s.sendObject(p, req, m, o, err)
 	return nil
 }
 
-// answerObject reads and sends the revision AskObject asks for.
-func (s *Storage) answerObject(p *peer, req link.Request, m *proto.AskObject, readable bool) {
-	if !readable {
+// loadObjectLocked serves a delayed AskObject.
+// REQUIRES: mu held.
+func (s *Storage) loadObjectLocked(p *peer, req link.Request, m *proto.AskObject) {
+	if !s.readableLocked(s.oidPartition(m.Oid)) {
 		p.l.Answer(req, &proto.Error{ErrCode: proto.NonReadableCell})
 		return
 	}
-	o, err := s.db.Object(m.Oid, m.At, m.Before)
+	o := s.mu.cache.get(m.Oid, m.At, m.Before)
+	var err error
+	if o == nil {
+		o, err = s.db.Object(m.Oid, m.At, m.Before)
+		if err == nil {
+			s.mu.cache.put(o, s.mu.cache.gen)
+		}
+	}
+	s.sendObject(p, req, m, o, err)
+}
+
+// sendObject answers AskObject with the revision read (or its error).
+func (s *Storage) sendObject(p *peer, req link.Request, m *proto.AskObject, o *backend.Object, err error) {
 	switch {
 	case errors.Is(err, backend.ErrOidDoesNotExist):
 		p.l.Answer(req, oidError(proto.OidDoesNotExist, m.Oid))

@@ -215,6 +215,7 @@ func (s *Storage) leaveOperation() {
 	s.mu.Lock()
 	s.mu.master = nil
 	s.mu.operational = false
+	s.mu.cache.clear()
 	if s.mu.tm != nil {
 		s.mu.tm.queue.clear()
 		s.mu.tm.readQueue.clear()

@@ -74,6 +74,7 @@ func (s *Storage) handleMasterLocked(l *link.Link, req link.Request, toClose *[]
 	case *proto.TidPair:
 		switch m.Code() {
 		case proto.CodeValidateTransaction:
+			s.mu.cache.clear()
 			if err := s.db.LockTransaction(m.Tid, m.TTid); err != nil {
 				return err
 			}
@@ -169,6 +170,7 @@ func (s *Storage) masterNoArgsLocked(l *link.Link, req link.Request, m *proto.No
 	case proto.CodeStopOperation:
 		s.mu.log.Info("operation stopped by the master")
 		s.mu.operational = false
+		s.mu.cache.clear()
 		if s.mu.tm != nil {
 			s.mu.tm.queue.clear()
 			s.mu.tm.readQueue.clear()
@@ -288,6 +290,7 @@ func (s *Storage) sendPartitionTableLocked(m *proto.PartitionTable) error {
 			bpt.Cells = append(bpt.Cells, backend.Cell{Partition: uint32(p), NID: c.NID, State: c.State})
 		}
 	}
+	s.mu.cache.clear()
 	if err := s.db.SetPartitionTable(bpt, s.mu.nid); err != nil {
 		return err
 	}
@@ -308,6 +311,7 @@ func (s *Storage) partitionChangesLocked(m *proto.NotifyPartitionChanges) error 
 	if err := s.mu.pt.Update(m.PTid, m.NumReplicas, m.Cells); err != nil {
 		return &protocolError{err.Error()}
 	}
+	s.mu.cache.clear()
 	if err := s.db.ChangePartitionTable(m.PTid, m.NumReplicas, m.Cells, s.mu.nid); err != nil {
 		return err
 	}

@@ -181,3 +181,41 @@ func TestPartitionChanges(t *testing.T) {
 	_, err = ml.Ask(context.Background(), &proto.NotifyPartitionChanges{PTid: 9})
 	wantError(t, err, proto.ProtocolError, "wrong partition table id")
 }
+
+// Loads served from the node's object cache match the database's
+// answers across new commits.
+func TestObjectCacheAcrossCommits(t *testing.T) {
+	_, st, ml, cl, _ := operational(t, 1)
+	load := func(at, before zodb.Tid) *proto.AnswerObject {
+		t.Helper()
+		return ask(t, cl, &proto.AskObject{Oid: 5, At: at, Before: before}).(*proto.AnswerObject)
+	}
+	commitOne(t, ml, cl, 0x100, 0x101, 5, 0, "v1")
+	for i := 0; i < 2; i++ { // from the database, then from the cache
+		if o := load(proto.NoTid, proto.NoTid); o.Serial != 0x101 || string(o.Data) != "v1" || o.NextSerial != proto.NoTid {
+			t.Fatalf("current: %+v", o)
+		}
+		if o := load(proto.NoTid, 0x200); o.Serial != 0x101 || o.NextSerial != proto.NoTid {
+			t.Fatalf("before: %+v", o)
+		}
+	}
+	st.mu.Lock()
+	cached := st.mu.cache.m[5] != nil
+	st.mu.Unlock()
+	if !cached {
+		t.Fatal("current revision not cached")
+	}
+	commitOne(t, ml, cl, 0x110, 0x111, 5, 0x101, "v2")
+	if o := load(proto.NoTid, proto.NoTid); o.Serial != 0x111 || string(o.Data) != "v2" {
+		t.Fatalf("current after a new commit: %+v", o)
+	}
+	if o := load(proto.NoTid, 0x111); o.Serial != 0x101 || o.NextSerial != 0x111 || string(o.Data) != "v1" {
+		t.Fatalf("before the new commit: %+v", o)
+	}
+	if o := load(0x101, proto.NoTid); o.Serial != 0x101 || o.NextSerial != 0x111 {
+		t.Fatalf("at the old serial: %+v", o)
+	}
+	if o := load(proto.NoTid, 0x200); o.Serial != 0x111 || o.NextSerial != proto.NoTid {
+		t.Fatalf("before, from the cache: %+v", o)
+	}
+}

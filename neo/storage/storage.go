@@ -70,6 +70,7 @@ type Storage struct {
 		operational  bool
 		state        proto.ClusterState
 		tm           *txnManager
+		cache        *objCache
 		master       *link.Link
 		peers        map[*link.Link]*peer
 		// masterErr is why we closed the master link ourselves.
@@ -173,6 +174,7 @@ func (s *Storage) loadConfig() error {
 	s.mu.nodes = cluster.NewNodeTable()
 	s.mu.nodesChanged = make(chan struct{})
 	s.mu.peers = map[*link.Link]*peer{}
+	s.mu.cache = newObjCache(cacheMax)
 	return s.loadPartitionTable()
 }
 
@@ -300,6 +302,7 @@ func (s *Storage) newTM() *txnManager {
 	tm.partition = s.oidPartition
 	tm.readable = s.readableLocked
 	tm.assigned = s.assignedLocked
+	tm.committed = s.mu.cache.invalidate
 	tm.notifyDeadlock = func(owner *peer, ttid zodb.Tid, oid zodb.Oid) {
 		if owner != nil {
 			owner.l.Notify(&proto.TidOid{PacketCode: proto.CodeNotifyDeadlock, TTid: ttid, Oid: oid})

@@ -74,6 +74,8 @@ type txnManager struct {
 	partition func(zodb.Oid) uint32
 	readable  func(uint32) bool
 	assigned  func(uint32) bool
+	// committed is told of the objects of each unlocked transaction.
+	committed func(map[zodb.Oid]*storeRec)
 	// notifyDeadlock sends NotifyDeadlock(ttid, oid) to owner.
 	notifyDeadlock func(owner *peer, ttid zodb.Tid, oid zodb.Oid)
 
@@ -314,8 +316,8 @@ func (tm *txnManager) vote(ttid zodb.Tid, meta *backend.Txn) error {
 	return tm.db.Commit()
 }
 
-// lock gives ttid its tid and, for the node holding its metadata, makes
-// the transaction durable; loads of its objects wait until unlock.
+// lock gives ttid its tid and makes the transaction durable; loads of
+// its objects wait until unlock.
 func (tm *txnManager) lock(ttid, tid zodb.Tid) error {
 	t := tm.txns[ttid]
 	if t == nil {
@@ -331,13 +333,15 @@ func (tm *txnManager) lock(ttid, tid zodb.Tid) error {
 	for oid := range t.stores {
 		tm.loadLocks[oid] = ttid
 	}
-	if t.voted == 2 {
-		return tm.db.LockTransaction(tid, ttid)
-	}
 	if t.voted == 0 {
 		return &protocolError{"lock of transaction " + ttid.String() + " not voted"}
 	}
-	return nil
+	// NEO/py locks in the database only where the metadata is (voted 2),
+	// its vote having committed the objects elsewhere. The backend commits
+	// a vote without syncing: lock everywhere, so that what the master is
+	// told is locked is on disk (without metadata the lock changes no
+	// row, and recovery sees the objects as NEO/py's would).
+	return tm.db.LockTransaction(tid, ttid)
 }
 
 // unlock moves ttid into the committed tables and releases its locks.
@@ -356,6 +360,9 @@ func (tm *txnManager) unlock(ttid zodb.Tid) error {
 	// as soon as the load locks go.
 	if err := tm.db.Commit(); err != nil {
 		return err
+	}
+	if tm.committed != nil {
+		tm.committed(t.stores)
 	}
 	return tm.abort(ttid, true)
 }
