@@ -325,20 +325,7 @@ func (s *Storage) peerTidMsg(p *peer, req link.Request, m *proto.TidMsg) error {
 	case proto.CodeAskTransactionInformation:
 		return s.askTransactionInformation(p, req, m.Tid)
 	case proto.CodeAskFinalTID:
-		return s.withTM(func(tm *txnManager) error {
-			tid, ok := tm.finalTID(m.Tid)
-			if !ok {
-				locked, err := s.db.LockedTransactions()
-				if err != nil {
-					return err
-				}
-				if t, ok := locked[m.Tid]; ok {
-					tid = t
-				}
-			}
-			p.l.Answer(req, &proto.TidMsg{PacketCode: proto.CodeAnswerFinalTID, Tid: tid})
-			return nil
-		})
+		return s.askFinalTID(p.l, req, m.Tid)
 	}
 	return unexpected(m)
 }

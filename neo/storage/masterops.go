@@ -197,22 +197,13 @@ func (s *Storage) masterTidMsgLocked(l *link.Link, req link.Request, m *proto.Ti
 	case proto.CodeAskPackOrders:
 		l.Answer(req, &proto.AnswerPackOrders{})
 	case proto.CodeAskFinalTID:
-		tid := proto.NoTid
-		if s.mu.tm != nil {
-			if t, ok := s.mu.tm.finalTID(m.Tid); ok {
-				tid = t
+		// Served outside the node lock: the lookup may read many rows.
+		go func() {
+			if err := s.askFinalTID(l, req, m.Tid); err != nil {
+				s.log.Error("AskFinalTID", "err", err)
+				l.Answer(req, &proto.Error{ErrCode: proto.ProtocolError, Message: err.Error()})
 			}
-		}
-		if tid == proto.NoTid {
-			locked, err := s.db.LockedTransactions()
-			if err != nil {
-				return err
-			}
-			if t, ok := locked[m.Tid]; ok {
-				tid = t
-			}
-		}
-		l.Answer(req, &proto.TidMsg{PacketCode: proto.CodeAnswerFinalTID, Tid: tid})
+		}()
 	case proto.CodeTruncate:
 		s.mu.log.Warn("Truncate is not implemented by this storage", "tid", m.Tid)
 	default:

@@ -248,7 +248,7 @@ func TestNodeCommitLoadStopRestart(t *testing.T) {
 
 	// Commit oid 0 and oid 1 (in both partitions); metadata goes with
 	// partition(ttid).
-	const ttid, tid = zodb.Tid(0x100), zodb.Tid(0x103)
+	const ttid, tid = zodb.Tid(0x100), zodb.Tid(0x102) // tid in ttid's partition, as the master picks it
 	for oid, data := range []string{"zero", "one"} {
 		if a := ask(t, cl, storeMsg(ttid, zodb.Oid(oid), 0, data)).(*proto.TidMsg); a.Tid != proto.NoTid {
 			t.Fatalf("store: %+v", a)
@@ -276,6 +276,13 @@ func TestNodeCommitLoadStopRestart(t *testing.T) {
 	}
 
 	checkReads(t, cl, tid)
+	for _, c := range []struct{ ttid, want zodb.Tid }{{ttid, tid}, {ttid + 1, proto.NoTid}} {
+		for _, l := range []*link.Link{cl, ml} {
+			if a := ask(t, l, &proto.TidMsg{PacketCode: proto.CodeAskFinalTID, Tid: c.ttid}).(*proto.TidMsg); a.Tid != c.want {
+				t.Fatalf("final tid of %s: %s, want %s", c.ttid, a.Tid, c.want)
+			}
+		}
+	}
 
 	// A store on an old serial conflicts; a bad checksum is a protocol error.
 	if a := ask(t, cl, storeMsg(0x200, 0, 0, "x")).(*proto.TidMsg); a.Tid != tid {

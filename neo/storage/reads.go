@@ -146,3 +146,62 @@ func (s *Storage) answerHistory(p *peer, req link.Request, m *proto.AskObjectHis
 	}
 	p.l.Answer(req, &proto.AnswerObjectHistory{Oid: m.Oid, History: h})
 }
+
+// committedFinalTID finds the tid under which transaction ttid was
+// committed (NoTid if not): NEO/py's getFinalTID, a lookup of the
+// transactions from ttid on in ttid's partition (the master chooses the
+// tid in that partition, usually the first one found).
+// REQUIRES: the partition of ttid is readable.
+func (s *Storage) committedFinalTID(ttid zodb.Tid, partition uint32) (zodb.Tid, error) {
+	const batch = 100
+	for min := ttid; ; {
+		tids, err := s.db.TIDsFrom(min, proto.MaxTid, batch, []uint32{partition})
+		if err != nil {
+			return proto.NoTid, err
+		}
+		for _, tid := range tids {
+			t, err := s.db.Transaction(tid, false)
+			if err != nil && !errors.Is(err, backend.ErrTidNotFound) {
+				return proto.NoTid, err
+			}
+			if t != nil && t.TTid == ttid {
+				return tid, nil
+			}
+		}
+		if len(tids) < batch {
+			return proto.NoTid, nil
+		}
+		min = tids[len(tids)-1] + 1
+	}
+}
+
+// askFinalTID answers AskFinalTID from a client or the master: the tid
+// of ttid if locked here, else the tid it was committed with.
+func (s *Storage) askFinalTID(l *link.Link, req link.Request, ttid zodb.Tid) error {
+	s.mu.Lock()
+	if s.mu.tm != nil {
+		if tid, ok := s.mu.tm.finalTID(ttid); ok {
+			s.mu.Unlock()
+			l.Answer(req, &proto.TidMsg{PacketCode: proto.CodeAnswerFinalTID, Tid: tid})
+			return nil
+		}
+	}
+	np := s.mu.pt.NumPartitions()
+	var p uint32
+	readable := np > 0
+	if readable {
+		p = s.mu.pt.TidPartition(ttid)
+		readable = s.readableLocked(p)
+	}
+	s.mu.Unlock()
+	if !readable {
+		l.Answer(req, &proto.Error{ErrCode: proto.NonReadableCell})
+		return nil
+	}
+	tid, err := s.committedFinalTID(ttid, p)
+	if err != nil {
+		return err
+	}
+	l.Answer(req, &proto.TidMsg{PacketCode: proto.CodeAnswerFinalTID, Tid: tid})
+	return nil
+}
