@@ -67,12 +67,16 @@ func (s *Storage) masterLoop(ctx context.Context) error {
 					continue
 				}
 			} else {
-				s.logger().Debug("cannot connect to master", "master", addr, "err", err)
 				var refused *link.ErrorAnswer
 				if errors.As(err, &refused) && refused.Code == proto.ProtocolError {
-					// The master refuses us for good (e.g. another
-					// cluster): NEO/py dies too.
-					return fmt.Errorf("storage: master %s refused identification: %s", addr, refused.Message)
+					if refused.Message == "invalid cluster name" {
+						// Refused for good: NEO/py would retry forever,
+						// we say why and stop.
+						return fmt.Errorf("storage: master %s refused identification: cluster %q: %s", addr, s.cfg.Cluster, refused.Message)
+					}
+					s.logger().Error("master refused identification", "master", addr, "err", refused.Message)
+				} else {
+					s.logger().Debug("cannot connect to master", "master", addr, "err", err)
 				}
 			}
 		}

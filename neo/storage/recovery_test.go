@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -217,5 +218,23 @@ func TestObjectCacheAcrossCommits(t *testing.T) {
 	}
 	if o := load(proto.NoTid, 0x200); o.Serial != 0x111 || o.NextSerial != proto.NoTid {
 		t.Fatalf("before, from the cache: %+v", o)
+	}
+}
+
+// A master of another cluster refuses us: Run says so and returns.
+func TestMasterOfAnotherCluster(t *testing.T) {
+	m := newScriptedMaster(t)
+	_, done := newTestStorage(t, m, filepath.Join(t.TempDir(), "s1.db"))
+	ml := m.accept()
+	r := m.next(proto.CodeRequestIdentification)
+	_, e := link.AcceptIdentification(r.Msg.(*proto.RequestIdentification), link.Policy{ClusterName: "other"})
+	ml.Answer(r, e.Packet())
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "invalid cluster name") {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("storage still running")
 	}
 }
