@@ -18,6 +18,6 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage: true,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(newDecodeCommand(), newMasterCommand(), newStorageCommand(), newAdminCommand(), newSimpleCommand())
+	root.AddCommand(newDecodeCommand(), newMasterCommand(), newStorageCommand(), newAdminCommand(), newCtlCommand(), newSimpleCommand())
 	return root
 }
