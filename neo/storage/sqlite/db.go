@@ -34,7 +34,15 @@ type DB struct {
 	path string // the file, for errors and the lock
 	sql  *sql.DB
 	lock io.Closer // the abstract socket excluding other storages; nil for no file
-	rd   readStmts // prepared on the pool: any reader connection
+
+	// gen counts the writer's commits: a reader whose snapshot is older
+	// takes a new one.
+	gen     atomic.Uint64
+	readers struct {
+		sync.Mutex
+		idle   []*reader
+		closed bool
+	}
 
 	layout atomic.Pointer[layout] // partitions, own nid, readable partitions
 
@@ -90,6 +98,7 @@ func Open(path string, opt Options) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{path: file, userSync: pragmas["synchronous"]}
+	db.gen.Store(1)
 	if err := db.open(pragmas, opt); err != nil {
 		db.Close()
 		return nil, err
@@ -255,8 +264,8 @@ func (db *DB) Close() error {
 	if db.mu.inTx {
 		errs = append(errs, db.commitLocked(syncFull))
 	}
+	db.closeReaders()
 	db.mu.ws.close()
-	db.rd.close()
 	if db.mu.w != nil {
 		errs = append(errs, db.mu.w.Close())
 	}
@@ -344,6 +353,7 @@ func (db *DB) commitLocked(level syncLevel) error {
 		db.mu.ws.rollback.Exec()
 		return db.errorf("commit", err)
 	}
+	db.committed()
 	if level != syncFull || wasLevel == syncFull || db.userSync != "" {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -20,20 +21,25 @@ import (
 // before before. Errors: backend.ErrOidDoesNotExist when oid has no
 // revision (or, with at/before, none at all), backend.ErrOidNotFound when
 // it has revisions but not the one asked (NEO/py's getObject None/False).
-func (db *DB) Object(oid zodb.Oid, at, before zodb.Tid) (*backend.Object, error) {
+func (db *DB) Object(oid zodb.Oid, at, before zodb.Tid) (o *backend.Object, err error) {
 	l := db.layout.Load()
 	p, err := l.partition(uint64(oid))
 	if err != nil {
 		return nil, db.errorf(fmt.Sprintf("load %s", oid), err)
 	}
+	r, err := db.getReader()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { db.putReader(r, err) }()
 	var row *sql.Row
 	switch {
 	case at != proto.NoTid:
-		row = db.rd.objAt.QueryRow(p, int64(oid), sqlTid(at))
+		row = r.st.objAt.QueryRow(p, int64(oid), sqlTid(at))
 	case before != proto.NoTid && before <= proto.MaxTid:
-		row = db.rd.objBefore.QueryRow(p, int64(oid), int64(before))
+		row = r.st.objBefore.QueryRow(p, int64(oid), int64(before))
 	default:
-		row = db.rd.objCurrent.QueryRow(p, int64(oid))
+		row = r.st.objCurrent.QueryRow(p, int64(oid))
 	}
 	var (
 		serial            int64
@@ -43,12 +49,12 @@ func (db *DB) Object(oid zodb.Oid, at, before zodb.Tid) (*backend.Object, error)
 	)
 	err = row.Scan(&serial, &compression, &hash, &data, &valueTid, &nextTid)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, db.objectMissing(oid, p, at != proto.NoTid || before != proto.NoTid)
+		return nil, db.objectMissing(r, oid, p, at != proto.NoTid || before != proto.NoTid)
 	}
 	if err != nil {
 		return nil, db.errorf(fmt.Sprintf("load %s", oid), err)
 	}
-	o := &backend.Object{
+	o = &backend.Object{
 		Oid:        oid,
 		Serial:     zodb.Tid(serial),
 		NextSerial: nullTid(nextTid),
@@ -68,10 +74,10 @@ func (db *DB) Object(oid zodb.Oid, at, before zodb.Tid) (*backend.Object, error)
 
 // objectMissing tells OID_NOT_FOUND from OID_DOES_NOT_EXIST: with a tid
 // asked, an object that has other revisions is "not found".
-func (db *DB) objectMissing(oid zodb.Oid, p uint32, exact bool) error {
+func (db *DB) objectMissing(r *reader, oid zodb.Oid, p uint32, exact bool) error {
 	if exact {
 		var tid int64
-		err := db.rd.lastObjectTid.QueryRow(p, int64(oid)).Scan(&tid)
+		err := r.st.lastObjectTid.QueryRow(p, int64(oid)).Scan(&tid)
 		if err == nil {
 			return backend.ErrOidNotFound
 		}
@@ -100,13 +106,18 @@ func nullTid(n sql.NullInt64) zodb.Tid {
 
 // LastObjectTid is the serial of oid's last committed revision (NoTid
 // when none).
-func (db *DB) LastObjectTid(oid zodb.Oid) (zodb.Tid, error) {
+func (db *DB) LastObjectTid(oid zodb.Oid) (_ zodb.Tid, err error) {
 	p, err := db.layout.Load().partition(uint64(oid))
 	if err != nil {
 		return proto.NoTid, db.errorf(fmt.Sprintf("last serial of %s", oid), err)
 	}
+	r, err := db.getReader()
+	if err != nil {
+		return proto.NoTid, err
+	}
+	defer func() { db.putReader(r, err) }()
 	var tid int64
-	err = db.rd.lastObjectTid.QueryRow(p, int64(oid)).Scan(&tid)
+	err = r.st.lastObjectTid.QueryRow(p, int64(oid)).Scan(&tid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return proto.NoTid, nil
 	}
@@ -118,14 +129,19 @@ func (db *DB) LastObjectTid(oid zodb.Oid) (zodb.Tid, error) {
 
 // Transaction returns committed transaction tid, or with temporary a
 // locked one (ttrans with tid set). Error: backend.ErrTidNotFound.
-func (db *DB) Transaction(tid zodb.Tid, temporary bool) (*backend.Txn, error) {
+func (db *DB) Transaction(tid zodb.Tid, temporary bool) (t *backend.Txn, err error) {
 	p, err := db.layout.Load().partition(uint64(tid))
 	if err != nil {
 		return nil, db.errorf(fmt.Sprintf("transaction %s", tid), err)
 	}
-	t, err := db.scanTxn(db.rd.trans.QueryRow(p, sqlTid(tid)), tid)
+	r, err := db.getReader()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { db.putReader(r, err) }()
+	t, err = db.scanTxn(r.st.trans.QueryRow(p, sqlTid(tid)), tid)
 	if errors.Is(err, sql.ErrNoRows) && temporary {
-		t, err = db.scanTxn(db.rd.ttrans.QueryRow(sqlTid(tid)), tid)
+		t, err = db.scanTxn(r.st.ttrans.QueryRow(sqlTid(tid)), tid)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, backend.ErrTidNotFound
@@ -155,12 +171,17 @@ func (db *DB) scanTxn(row *sql.Row, tid zodb.Tid) (*backend.Txn, error) {
 
 // History returns oid's revisions, newest first, skipping offset, at most
 // length, with the size of their data (0 for a deletion).
-func (db *DB) History(oid zodb.Oid, offset, length int) ([]proto.HistoryEntry, error) {
+func (db *DB) History(oid zodb.Oid, offset, length int) (_ []proto.HistoryEntry, err error) {
 	p, err := db.layout.Load().partition(uint64(oid))
 	if err != nil {
 		return nil, db.errorf(fmt.Sprintf("history of %s", oid), err)
 	}
-	rows, err := db.rd.history.Query(p, int64(oid), offset, length)
+	r, err := db.getReader()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { db.putReader(r, err) }()
+	rows, err := r.st.history.Query(p, int64(oid), offset, length)
 	if err != nil {
 		return nil, db.errorf(fmt.Sprintf("history of %s", oid), err)
 	}
@@ -194,24 +215,29 @@ func partitionList(partitions []uint32) string {
 }
 
 // tids runs a query returning one tid column.
-func (db *DB) tids(op, q string, args ...any) ([]zodb.Tid, error) {
-	rows, err := db.sql.Query(q, args...)
+func (db *DB) tids(op, q string, args ...any) (_ []zodb.Tid, err error) {
+	r, err := db.getReader()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { db.putReader(r, err) }()
+	rows, err := r.conn.QueryContext(context.Background(), q, args...)
 	if err != nil {
 		return nil, db.errorf(op, err)
 	}
 	defer rows.Close()
-	var r []zodb.Tid
+	var tids []zodb.Tid
 	for rows.Next() {
 		var t int64
 		if err := rows.Scan(&t); err != nil {
 			return nil, db.errorf(op, err)
 		}
-		r = append(r, zodb.Tid(t))
+		tids = append(tids, zodb.Tid(t))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, db.errorf(op, err)
 	}
-	return r, nil
+	return tids, nil
 }
 
 // TIDList returns committed tids of the given partitions, newest first,
@@ -244,12 +270,17 @@ func min64(a, b zodb.Tid) zodb.Tid {
 // OidsFrom returns the oids of partition, from minOid on, that exist (are
 // not deleted) at tid, at most length, and the next oid to ask (NoOid when
 // done) (NEO/py's oidsFrom).
-func (db *DB) OidsFrom(partition uint32, length int, minOid zodb.Oid, tid zodb.Tid) (zodb.Oid, []zodb.Oid, error) {
+func (db *DB) OidsFrom(partition uint32, length int, minOid zodb.Oid, tid zodb.Tid) (_ zodb.Oid, _ []zodb.Oid, err error) {
 	l := db.layout.Load()
 	if length <= 0 || minOid > zodb.Oid(proto.MaxTid) {
 		return proto.NoOid, nil, nil
 	}
-	rows, err := db.sql.Query("SELECT oid, data_id FROM obj JOIN ("+
+	r, err := db.getReader()
+	if err != nil {
+		return proto.NoOid, nil, err
+	}
+	defer func() { db.putReader(r, err) }()
+	rows, err := r.conn.QueryContext(context.Background(), "SELECT oid, data_id FROM obj JOIN ("+
 		"SELECT partition, oid, MAX(tid) AS tid FROM obj"+
 		" WHERE partition=? AND oid>=? AND tid<=?"+
 		" GROUP BY oid ORDER BY oid LIMIT ?"+
@@ -290,13 +321,18 @@ func (db *DB) LastIDs() (lastTid zodb.Tid, lastOid zodb.Oid, firstTid zodb.Tid, 
 	if len(l.readable) == 0 {
 		return
 	}
+	r, err := db.getReader()
+	if err != nil {
+		return
+	}
+	defer func() { db.putReader(r, err) }()
 	// One partition at a time, as NEO/py: each MAX/MIN is then a
 	// single index lookup.
 	tid, oid, first := int64(-1), int64(-1), int64(proto.MaxTid)
 	for _, p := range l.readable {
 		var t, o, tt int64
 		var f sql.NullInt64
-		err = db.sql.QueryRow("SELECT"+
+		err = r.conn.QueryRowContext(context.Background(), "SELECT"+
 			" COALESCE((SELECT MAX(tid) FROM obj WHERE partition=?), -1),"+
 			" COALESCE((SELECT MAX(oid) FROM obj WHERE partition=?), -1),"+
 			" COALESCE((SELECT MAX(tid) FROM trans WHERE partition=?), -1),"+

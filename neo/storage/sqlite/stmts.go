@@ -7,6 +7,7 @@ import (
 
 // readStmts are the readers' hot queries, prepared once on the pool.
 type readStmts struct {
+	begin, commit                *sql.Stmt
 	objCurrent, objAt, objBefore *sql.Stmt
 	lastObjectTid                *sql.Stmt
 	trans, ttrans                *sql.Stmt
@@ -26,33 +27,44 @@ type writeStmts struct {
 	dropTTrans                      *sql.Stmt
 }
 
+// Parameters compared in WHERE are written +? : with a bare ?, SQLite
+// (as modernc.org/sqlite builds it) recompiles the statement whenever the
+// bound value changes, which costs more than the query itself.
+//
 // The object queries: one statement each returns the revision, its data
 // and the next revision's tid (NEO/py asks that separately).
 const objSelect = "SELECT o.tid, d.compression, d.hash, d.value, o.value_tid, "
 const nextTid = "(SELECT n.tid FROM obj n WHERE n.partition=o.partition AND n.oid=o.oid AND n.tid>o.tid ORDER BY n.tid LIMIT 1)"
-const objFrom = " FROM obj o LEFT JOIN data d ON o.data_id = d.id WHERE o.partition=? AND o.oid=?"
+const objFrom = " FROM obj o LEFT JOIN data d ON o.data_id = d.id WHERE o.partition=+? AND o.oid=+?"
 
-func (db *DB) prepare(ctx context.Context) error {
-	r := &db.rd
+// prepare prepares the reader's statements on its connection c.
+func (r *readStmts) prepare(ctx context.Context, c *sql.Conn) error {
 	for _, s := range []struct {
 		p *(*sql.Stmt)
 		q string
 	}{
+		{&r.begin, "BEGIN"},
+		{&r.commit, "COMMIT"},
 		{&r.objCurrent, objSelect + "NULL" + objFrom + " ORDER BY o.tid DESC LIMIT 1"},
-		{&r.objAt, objSelect + nextTid + objFrom + " AND o.tid=?"},
-		{&r.objBefore, objSelect + nextTid + objFrom + " AND o.tid<? ORDER BY o.tid DESC LIMIT 1"},
-		{&r.lastObjectTid, "SELECT tid FROM obj WHERE partition=? AND oid=? ORDER BY tid DESC LIMIT 1"},
-		{&r.trans, "SELECT oids, user, description, ext, packed, ttid FROM trans WHERE partition=? AND tid=?"},
-		{&r.ttrans, "SELECT oids, user, description, ext, packed, ttid FROM ttrans WHERE tid=?"},
+		{&r.objAt, objSelect + nextTid + objFrom + " AND o.tid=+?"},
+		{&r.objBefore, objSelect + nextTid + objFrom + " AND o.tid<+? ORDER BY o.tid DESC LIMIT 1"},
+		{&r.lastObjectTid, "SELECT tid FROM obj WHERE partition=+? AND oid=+? ORDER BY tid DESC LIMIT 1"},
+		{&r.trans, "SELECT oids, user, description, ext, packed, ttid FROM trans WHERE partition=+? AND tid=+?"},
+		{&r.ttrans, "SELECT oids, user, description, ext, packed, ttid FROM ttrans WHERE tid=+?"},
 		{&r.history, "SELECT tid, LENGTH(value) FROM obj LEFT JOIN data ON obj.data_id = data.id" +
-			" WHERE partition=? AND oid=? ORDER BY tid DESC LIMIT ?,?"},
+			" WHERE partition=+? AND oid=+? ORDER BY tid DESC LIMIT ?,?"},
 	} {
-		st, err := db.sql.PrepareContext(ctx, s.q)
+		st, err := c.PrepareContext(ctx, s.q)
 		if err != nil {
-			return db.errorf("prepare", err)
+			return err
 		}
 		*s.p = st
 	}
+	return nil
+}
+
+// prepare prepares the writer's statements.
+func (db *DB) prepare(ctx context.Context) error {
 	w := &db.mu.ws
 	for _, s := range []struct {
 		p *(*sql.Stmt)
@@ -62,21 +74,21 @@ func (db *DB) prepare(ctx context.Context) error {
 		{&w.commit, "COMMIT"},
 		{&w.rollback, "ROLLBACK"},
 		{&w.touch, "UPDATE config SET value=value WHERE name='version'"},
-		{&w.getConfig, "SELECT value FROM config WHERE name=?"},
+		{&w.getConfig, "SELECT value FROM config WHERE name=+?"},
 		{&w.setConfig, "REPLACE INTO config VALUES (?,?)"},
-		{&w.delConfig, "DELETE FROM config WHERE name=?"},
+		{&w.delConfig, "DELETE FROM config WHERE name=+?"},
 		{&w.insertData, "INSERT INTO data VALUES (?,?,?,?)"},
-		{&w.findData, "SELECT id, value FROM data WHERE hash=? AND compression=?"},
+		{&w.findData, "SELECT id, value FROM data WHERE hash=+? AND compression=+?"},
 		{&w.insertTObj, "INSERT OR FAIL INTO tobj VALUES (?,?,?,?,?)"},
 		{&w.insertTTrans, "INSERT OR FAIL INTO ttrans VALUES (?,?,?,?,?,?,?,?)"},
-		{&w.dataAt, "SELECT data_id FROM obj WHERE partition=? AND oid=? AND tid=?"},
-		{&w.lock, "UPDATE ttrans SET tid=? WHERE ttid=?"},
-		{&w.moveTrans, "INSERT INTO trans SELECT ?, tid, packed, oids, user, description, ext, ttid FROM ttrans WHERE tid=?"},
-		{&w.dropTTransByTid, "DELETE FROM ttrans WHERE tid=?"},
-		{&w.tobjDataIDs, "SELECT data_id FROM tobj WHERE tid=? AND data_id IS NOT NULL"},
-		{&w.moveObj, "INSERT INTO obj SELECT partition, oid, ?, data_id, value_tid FROM tobj WHERE tid=?"},
-		{&w.dropTObj, "DELETE FROM tobj WHERE tid=?"},
-		{&w.dropTTrans, "DELETE FROM ttrans WHERE ttid=?"},
+		{&w.dataAt, "SELECT data_id FROM obj WHERE partition=+? AND oid=+? AND tid=+?"},
+		{&w.lock, "UPDATE ttrans SET tid=? WHERE ttid=+?"},
+		{&w.moveTrans, "INSERT INTO trans SELECT ?, tid, packed, oids, user, description, ext, ttid FROM ttrans WHERE tid=+?"},
+		{&w.dropTTransByTid, "DELETE FROM ttrans WHERE tid=+?"},
+		{&w.tobjDataIDs, "SELECT data_id FROM tobj WHERE tid=+? AND data_id IS NOT NULL"},
+		{&w.moveObj, "INSERT INTO obj SELECT partition, oid, ?, data_id, value_tid FROM tobj WHERE tid=+?"},
+		{&w.dropTObj, "DELETE FROM tobj WHERE tid=+?"},
+		{&w.dropTTrans, "DELETE FROM ttrans WHERE ttid=+?"},
 	} {
 		st, err := db.mu.w.PrepareContext(ctx, s.q)
 		if err != nil {
@@ -96,7 +108,7 @@ func closeAll(stmts ...*sql.Stmt) {
 }
 
 func (r *readStmts) close() {
-	closeAll(r.objCurrent, r.objAt, r.objBefore, r.lastObjectTid, r.trans, r.ttrans, r.history)
+	closeAll(r.begin, r.commit, r.objCurrent, r.objAt, r.objBefore, r.lastObjectTid, r.trans, r.ttrans, r.history)
 }
 
 func (w *writeStmts) close() {

@@ -1,0 +1,150 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/zodbneo/zodbneo/neo/storage/backend"
+)
+
+// Readers keep a read transaction (a WAL snapshot) open between queries:
+// opening one costs SQLite file-lock system calls, half the price of a
+// small query. A snapshot is renewed when the writer has committed since
+// it was taken (db.gen), so a reader always sees every commit that
+// finished before its call began.
+
+// maxIdleReaders bounds the connections kept for readers.
+const maxIdleReaders = 16
+
+// releaseEvery: every that many commits the writer ends the snapshots of
+// idle readers, so that an unused reader does not keep the WAL from being
+// checkpointed and reset.
+const releaseEvery = 64
+
+type reader struct {
+	conn *sql.Conn
+	st   readStmts
+	gen  uint64 // the generation of the open snapshot; 0 when none
+}
+
+// getReader returns an idle reader (or a new one) with a snapshot at
+// least as recent as the last commit.
+func (db *DB) getReader() (*reader, error) {
+	db.readers.Lock()
+	if db.readers.closed {
+		db.readers.Unlock()
+		return nil, db.errorf("read", errClosed)
+	}
+	var r *reader
+	if n := len(db.readers.idle); n > 0 {
+		r = db.readers.idle[n-1]
+		db.readers.idle = db.readers.idle[:n-1]
+	}
+	db.readers.Unlock()
+	if r == nil {
+		var err error
+		if r, err = db.newReader(); err != nil {
+			return nil, err
+		}
+	}
+	if g := db.gen.Load(); r.gen != g {
+		if err := r.renew(g); err != nil {
+			r.close()
+			return nil, db.errorf("read", err)
+		}
+	}
+	return r, nil
+}
+
+func (db *DB) newReader() (*reader, error) {
+	ctx := context.Background()
+	c, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, db.errorf("read", err)
+	}
+	r := &reader{conn: c}
+	if err := r.st.prepare(ctx, c); err != nil {
+		r.close()
+		return nil, db.errorf("prepare", err)
+	}
+	return r, nil
+}
+
+// renew ends the reader's snapshot and opens one for generation g.
+func (r *reader) renew(g uint64) error {
+	if err := r.end(); err != nil {
+		return err
+	}
+	if _, err := r.st.begin.Exec(); err != nil {
+		return err
+	}
+	r.gen = g
+	return nil
+}
+
+// end ends the reader's read transaction, if any.
+func (r *reader) end() error {
+	if r.gen == 0 {
+		return nil
+	}
+	r.gen = 0
+	_, err := r.st.commit.Exec()
+	return err
+}
+
+func (r *reader) close() {
+	r.end()
+	r.st.close()
+	r.conn.Close()
+}
+
+// putReader gives r back after a call that returned err: a reader whose
+// query failed for a reason other than the answer's is dropped.
+func (db *DB) putReader(r *reader, err error) {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) && !isAnswer(err) {
+		r.close()
+		return
+	}
+	db.readers.Lock()
+	if db.readers.closed || len(db.readers.idle) >= maxIdleReaders {
+		db.readers.Unlock()
+		r.close()
+		return
+	}
+	db.readers.idle = append(db.readers.idle, r)
+	db.readers.Unlock()
+}
+
+// isAnswer tells the errors that are answers, not failures.
+func isAnswer(err error) bool {
+	return errors.Is(err, backend.ErrOidDoesNotExist) || errors.Is(err, backend.ErrOidNotFound) ||
+		errors.Is(err, backend.ErrTidNotFound)
+}
+
+// committed is called by the writer after each commit: new readers'
+// snapshots must include it, and from time to time idle readers drop
+// theirs.
+func (db *DB) committed() {
+	g := db.gen.Add(1)
+	if g%releaseEvery != 0 {
+		return
+	}
+	db.readers.Lock()
+	defer db.readers.Unlock()
+	for _, r := range db.readers.idle {
+		r.end()
+	}
+}
+
+// closeReaders closes the idle readers; readers in use close when given
+// back.
+func (db *DB) closeReaders() {
+	db.readers.Lock()
+	defer db.readers.Unlock()
+	db.readers.closed = true
+	for _, r := range db.readers.idle {
+		r.close()
+	}
+	db.readers.idle = nil
+}
