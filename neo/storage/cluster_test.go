@@ -17,12 +17,16 @@ import (
 // TestWithMasterAndClient runs two of our storages (replicas 1) under the
 // real master, and commits and loads through the real client: both cells
 // of every partition take every store, loads are served by either.
-func TestWithMasterAndClient(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
+// testCluster runs the real master (autostart 2, 4 partitions, replicas
+// 1), two of our storages and n clients until the test ends.
+func startCluster(t *testing.T, ctx context.Context, n int) []*client.Client {
+	t.Helper()
+	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer cancel()
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+	})
 	run := func(name string, f func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -49,16 +53,40 @@ func TestWithMasterAndClient(t *testing.T) {
 	}
 	url := fmt.Sprintf("neo://%s@%s", testCluster, m.Addr())
 	opt := &client.Options{Cluster: testCluster, Masters: []string{m.Addr()}}
-	c1, err := client.Open(ctx, url, opt, discardLog)
-	if err != nil {
-		t.Fatal(err)
+	var cs []*client.Client
+	for i := 0; i < n; i++ {
+		c, err := client.Open(ctx, url, opt, discardLog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		cs = append(cs, c)
 	}
-	defer c1.Close()
-	c2, err := client.Open(ctx, url, opt, discardLog)
+	return cs
+}
+
+func commitWith(ctx context.Context, c *client.Client, store func(zodb.Txn) error) (zodb.Tid, error) {
+	txn, err := c.Begin(ctx, zodb.TxnMeta{User: []byte("u"), Description: []byte("d")})
 	if err != nil {
-		t.Fatal(err)
+		return 0, err
 	}
-	defer c2.Close()
+	if err := store(txn); err != nil {
+		txn.Abort()
+		return 0, err
+	}
+	if err := txn.Vote(ctx); err != nil {
+		txn.Abort()
+		return 0, err
+	}
+	return txn.Finish(ctx)
+}
+
+func TestWithMasterAndClient(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	cs := startCluster(t, ctx, 2)
+	c1, c2 := cs[0], cs[1]
+	var err error
 
 	// Commits of 8 objects, all partitions.
 	oids := make([]zodb.Oid, 8)
@@ -68,19 +96,7 @@ func TestWithMasterAndClient(t *testing.T) {
 		}
 	}
 	commit := func(c *client.Client, store func(zodb.Txn) error) (zodb.Tid, error) {
-		txn, err := c.Begin(ctx, zodb.TxnMeta{User: []byte("u"), Description: []byte("d")})
-		if err != nil {
-			return 0, err
-		}
-		if err := store(txn); err != nil {
-			txn.Abort()
-			return 0, err
-		}
-		if err := txn.Vote(ctx); err != nil {
-			txn.Abort()
-			return 0, err
-		}
-		return txn.Finish(ctx)
+		return commitWith(ctx, c, store)
 	}
 	tid1, err := commit(c1, func(txn zodb.Txn) error {
 		for i, oid := range oids {
@@ -115,4 +131,87 @@ func TestWithMasterAndClient(t *testing.T) {
 			t.Fatalf("load %s: %q, %v; want %q", oid, data, err, want)
 		}
 	}
+}
+
+// TestConcurrentIncrements has 4 clients increment one counter 15 times
+// each, retrying on conflicts: no increment is lost, whatever the order
+// the storages' locks (and deadlock avoidance) gave.
+func TestConcurrentIncrements(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*waitLimit)
+	defer cancel()
+	cs := startCluster(t, ctx, 4)
+	counter, err := cs[0].NewOid(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := cs[0].NewOid(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := commitWith(ctx, cs[0], func(txn zodb.Txn) error {
+		if err := txn.Store(ctx, counter, 0, []byte("0")); err != nil {
+			return err
+		}
+		return txn.Store(ctx, other, 0, []byte("0"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const perClient = 15
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for done := 0; done < perClient; {
+				if err := increment(ctx, c, counter, other, i%2 == 0); err != nil {
+					var conflict *zodb.ConflictError
+					if errors.As(err, &conflict) {
+						continue
+					}
+					t.Error(err)
+					return
+				}
+				done++
+			}
+		}()
+	}
+	wg.Wait()
+	head, err := cs[1].Sync(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, oid := range []zodb.Oid{counter, other} {
+		data, _, err := cs[1].Load(ctx, zodb.Xid{At: head, Oid: oid})
+		if err != nil || string(data) != fmt.Sprint(len(cs)*perClient) {
+			t.Fatalf("%s after %d increments: %q, %v", oid, len(cs)*perClient, data, err)
+		}
+	}
+}
+
+// increment adds 1 to both objects in one transaction, stored in the
+// order reversed tells (so that transactions take locks crosswise).
+func increment(ctx context.Context, c *client.Client, a, b zodb.Oid, reversed bool) error {
+	head, err := c.Sync(ctx)
+	if err != nil {
+		return err
+	}
+	oids := []zodb.Oid{a, b}
+	if reversed {
+		oids = []zodb.Oid{b, a}
+	}
+	_, err = commitWith(ctx, c, func(txn zodb.Txn) error {
+		for _, oid := range oids {
+			data, serial, err := c.Load(ctx, zodb.Xid{At: head, Oid: oid})
+			if err != nil {
+				return err
+			}
+			var n int
+			fmt.Sscan(string(data), &n)
+			if err := txn.Store(ctx, oid, serial, []byte(fmt.Sprint(n+1))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return err
 }
