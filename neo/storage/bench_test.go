@@ -13,7 +13,7 @@ import (
 
 // benchNode starts a storage operational under the scripted master, with
 // a client link, for benchmarks.
-func benchNode(b *testing.B) (*scriptedMaster, *link.Link, *link.Link) {
+func benchNode(b *testing.B) (*Storage, *link.Link, *link.Link) {
 	path := filepath.Join(b.TempDir(), "s1.db")
 	m := newScriptedMaster(b)
 	st, _ := newTestStorage(b, m, path)
@@ -25,7 +25,7 @@ func benchNode(b *testing.B) (*scriptedMaster, *link.Link, *link.Link) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return m, ml, cl
+	return st, ml, cl
 }
 
 // commitOne stores data as oid in ttid and commits it as tid.
@@ -47,6 +47,26 @@ func BenchmarkAskObject(b *testing.B) {
 	ask(b, cl, &proto.AskObject{Oid: 0, At: proto.NoTid, Before: proto.NoTid})
 	ctx := context.Background()
 	req := &proto.AskObject{Oid: 0, At: proto.NoTid, Before: proto.NoTid}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := cl.Ask(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAskObjectUncached is BenchmarkAskObject with the node's cache
+// off: every load reads the database.
+func BenchmarkAskObjectUncached(b *testing.B) {
+	st, ml, cl := benchNode(b)
+	st.mu.Lock()
+	st.mu.cache = newObjCache(0)
+	st.mu.Unlock()
+	commitOne(b, ml, cl, 0x100, 0x101, 0, 0, string(make([]byte, 100)))
+	ask(b, cl, &proto.AskObject{Oid: 0, At: proto.NoTid, Before: proto.NoTid})
+	ctx := context.Background()
+	req := &proto.AskObject{Oid: 0, At: proto.NoTid, Before: 0x200}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
