@@ -302,6 +302,17 @@ func (s *Storage) partitionChangesLocked(m *proto.NotifyPartitionChanges) error 
 	if err := s.mu.pt.Update(m.PTid, m.NumReplicas, m.Cells); err != nil {
 		return &protocolError{err.Error()}
 	}
+	dropped := map[uint32]bool{}
+	for _, c := range m.Cells {
+		if c.NID == s.mu.nid && c.State == proto.Discarded {
+			dropped[c.Partition] = true
+		}
+	}
+	if s.mu.tm != nil {
+		if err := s.mu.tm.discarded(dropped); err != nil {
+			return err
+		}
+	}
 	s.mu.cache.clear()
 	if err := s.db.ChangePartitionTable(m.PTid, m.NumReplicas, m.Cells, s.mu.nid); err != nil {
 		return err

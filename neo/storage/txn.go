@@ -448,3 +448,46 @@ func (tm *txnManager) lockedTid(tid zodb.Tid) bool {
 	}
 	return false
 }
+
+// discarded forgets what pending transactions stored in partitions this
+// node no longer holds (NEO/py's TransactionManager.discarded): their
+// locks go, waiting requests are retried.
+func (tm *txnManager) discarded(partitions map[uint32]bool) error {
+	if len(partitions) == 0 {
+		return nil
+	}
+	gone := func(oid zodb.Oid) bool { return partitions[tm.partition(oid)] }
+	for oid := range tm.storeLocks {
+		if gone(oid) {
+			delete(tm.storeLocks, oid)
+		}
+	}
+	for oid := range tm.loadLocks {
+		if gone(oid) {
+			delete(tm.loadLocks, oid)
+		}
+	}
+	var ids []int64
+	for _, t := range tm.txns {
+		for oid := range t.serials {
+			if !gone(oid) {
+				continue
+			}
+			delete(t.serials, oid)
+			delete(t.lockless, oid)
+			if s := t.stores[oid]; s != nil {
+				delete(t.stores, oid)
+				if s.dataID != backend.NoData {
+					ids = append(ids, s.dataID)
+				}
+			}
+		}
+	}
+	var err error
+	if len(ids) > 0 {
+		err = tm.releaseData(ids)
+	}
+	tm.queue.execute()
+	tm.readQueue.execute()
+	return err
+}

@@ -303,3 +303,25 @@ func TestEventQueueOrder(t *testing.T) {
 		t.Fatalf("order %v, %d left", order, q.len())
 	}
 }
+
+func TestDiscardedPartition(t *testing.T) {
+	f := newTMFixture(t)
+	f.tm.partition = func(oid zodb.Oid) uint32 { return uint32(oid % 2) }
+	c1, c2 := &peer{nid: 1}, &peer{nid: 2}
+	if _, err := f.store(c1, 10, 1, 0, "odd"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store(c1, 10, 2, 0, "even"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store(c2, 20, 1, 0, "waits"); !errors.Is(err, errDelay) {
+		t.Fatalf("younger store: %v", err)
+	}
+	if err := f.tm.discarded(map[uint32]bool{1: true}); err != nil {
+		t.Fatal(err)
+	}
+	tx := f.tm.txns[10]
+	if _, ok := f.tm.storeLocks[1]; ok || tx.stores[1] != nil || tx.stores[2] == nil || f.tm.storeLocks[2] != 10 {
+		t.Fatalf("after discarding partition 1: locks %v, stores %v", f.tm.storeLocks, tx.stores)
+	}
+}
