@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	_ "github.com/zodbneo/zodbneo/fs1" // the FileStorage driver Import reads with
+	_ "github.com/zodbneo/zodbneo/fs1"        // the FileStorage driver Import reads with
+	_ "github.com/zodbneo/zodbneo/neo/client" // the neo:// driver Import writes with
 	"github.com/zodbneo/zodbneo/tools"
 	"github.com/zodbneo/zodbneo/zodb"
 )
