@@ -238,3 +238,18 @@ func TestMasterOfAnotherCluster(t *testing.T) {
 		t.Fatal("storage still running")
 	}
 }
+
+// A database failing under the node stops it with the error.
+func TestDatabaseFailureStops(t *testing.T) {
+	_, st, ml, _, done := operational(t, 1)
+	st.db.Close()
+	notify(t, ml, &proto.NotifyPartitionChanges{PTid: 2, Cells: []proto.CellChange{{Partition: 0, NID: 2, State: proto.OutOfDate}}})
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("Run returned nil after a database failure")
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("storage still running after a database failure")
+	}
+}

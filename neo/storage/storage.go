@@ -244,6 +244,9 @@ func (s *Storage) Run(ctx context.Context) error {
 		s.mu.tm.readQueue.clear()
 		s.mu.tm = nil
 	}
+	if s.mu.fatal != nil && err == nil {
+		err = fmt.Errorf("storage: %w", s.mu.fatal)
+	}
 	s.mu.Unlock()
 	return err
 }
