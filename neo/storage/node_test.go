@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/sha1"
 	"errors"
 	"net"
@@ -41,7 +42,9 @@ type scriptedMaster struct {
 	in    chan link.Request
 }
 
-func newScriptedMaster(t testing.TB) *scriptedMaster {
+func newScriptedMaster(t testing.TB) *scriptedMaster { return newScriptedMasterTLS(t, nil) }
+
+func newScriptedMasterTLS(t testing.TB, tlsConfig *tls.Config) *scriptedMaster {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +57,7 @@ func newScriptedMaster(t testing.TB) *scriptedMaster {
 				close(m.links)
 				return
 			}
-			l, err := link.NewLink(c, link.Options{Ordered: true, Handler: link.HandlerFunc(func(l *link.Link, r link.Request) {
+			l, err := link.NewLink(c, link.Options{TLS: tlsConfig, Ordered: true, Handler: link.HandlerFunc(func(l *link.Link, r link.Request) {
 				m.in <- r
 			})})
 			if err == nil {
