@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/zodbneo/zodbneo/neo/storage/backend"
+	"github.com/zodbneo/zodbneo/zodb"
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
 
@@ -61,6 +62,10 @@ type DB struct {
 		// stored for transactions not unlocked (NEO/py's
 		// _uncommitted_data), so that pruning never drops them.
 		held map[int64]int
+		// undoHeld are the references StoreTransaction took for undo
+		// records (their data is an older revision's), per ttid: the
+		// caller does not know them, so AbortTransaction releases them.
+		undoHeld map[zodb.Tid][]int64
 		// nextData is the next data id per partition (NEO/py's
 		// _data_last_ids), filled on demand and forgotten when the number
 		// of partitions changes.
@@ -226,6 +231,7 @@ func (db *DB) open(pragmas map[string]string, opt Options) error {
 	}
 	db.mu.w = w
 	db.mu.held = map[int64]int{}
+	db.mu.undoHeld = map[zodb.Tid][]int64{}
 	db.mu.nextData = map[uint32]int64{}
 	if db.lock, err = lockFile(db.path); err != nil {
 		return err

@@ -136,8 +136,15 @@ func TestAbortPrunesData(t *testing.T) {
 	if err := db.AbortTransaction(20); err != nil {
 		t.Fatal(err)
 	}
-	if n := countRows(t, db, "data"); n != 1 {
+	// As NEO/py, the node releases what it stored after the abort.
+	if n := countRows(t, db, "data"); n != 2 {
 		t.Fatalf("data rows after abort: %d", n)
+	}
+	if err := db.ReleaseData([]int64{objs[0].DataID}); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, db, "data"); n != 1 {
+		t.Fatalf("data rows after release: %d", n)
 	}
 	if m, _ := db.LockedTransactions(); len(m) != 0 {
 		t.Fatalf("locked after abort: %v", m)
@@ -152,6 +159,38 @@ func TestAbortPrunesData(t *testing.T) {
 	}
 	if n := countRows(t, db, "data"); n != 1 {
 		t.Fatalf("data rows after release: %d", n)
+	}
+}
+
+// TestDedupHeld: with dedup, data two transactions share survives the
+// abort of one.
+func TestDedupHeld(t *testing.T) {
+	db, _ := newTestDB(t, 1, Options{Dedup: true})
+	objsA, oidsA := storeRecs(t, db, []rec{{oid: 0, data: []byte("shared")}})
+	objsB, oidsB := storeRecs(t, db, []rec{{oid: 1, data: []byte("shared")}})
+	if objsA[0].DataID != objsB[0].DataID {
+		t.Fatalf("not deduplicated: %v %v", objsA, objsB)
+	}
+	if err := db.StoreTransaction(10, objsA, &backend.Txn{Oids: oidsA}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AbortTransaction(10); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ReleaseData([]int64{objsA[0].DataID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.StoreTransaction(20, objsB, &backend.Txn{Oids: oidsB}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.LockTransaction(20, 20); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UnlockTransaction(20, 20); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := db.Object(1, proto.NoTid, proto.NoTid); err != nil || string(o.Data) != "shared" {
+		t.Fatalf("%+v %v", o, err)
 	}
 }
 

@@ -108,9 +108,9 @@ func (db *DB) StoreData(checksum [20]byte, compression byte, data []byte, oid zo
 	return id, nil
 }
 
-// ReleaseData drops references StoreData took, for data of a transaction
-// aborted before StoreTransaction recorded it (AbortTransaction releases
-// what tobj holds), and deletes the rows nothing references any more.
+// ReleaseData drops references StoreData took (for a transaction aborted,
+// or a store replaced, before the unlock releases them) and deletes the
+// rows nothing references any more (NEO/py's releaseData with prune).
 func (db *DB) ReleaseData(ids []int64) error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
@@ -225,8 +225,11 @@ func (db *DB) storeObjLocked(l *layout, ttid zodb.Tid, o backend.TempObject) err
 				return db.errorf(fmt.Sprintf("store %s in %s", o.Oid, ttid), err)
 			}
 			if id.Valid {
+				// Held like StoreData's: released by the unlock (with the
+				// tobj row) or by the abort.
 				dataID = id.Int64
-				db.mu.held[id.Int64]++ // released with the tobj row
+				db.mu.held[id.Int64]++
+				db.mu.undoHeld[ttid] = append(db.mu.undoHeld[ttid], id.Int64)
 			}
 		}
 	}
@@ -294,11 +297,14 @@ func (db *DB) UnlockTransaction(tid, ttid zodb.Tid) error {
 		return db.errorf(op, err)
 	}
 	db.releaseLocked(ids)
+	delete(db.mu.undoHeld, ttid)
 	return db.commitLocked(syncNormal)
 }
 
-// AbortTransaction drops ttid's temporary rows, releases the data they
-// held and deletes what nothing else uses, then commits.
+// AbortTransaction drops ttid's temporary rows and commits. As NEO/py's
+// abortTransaction, it leaves the references StoreData took to the caller,
+// who releases them with ReleaseData (NEO/py's releaseData): only data
+// that nothing holds and no committed object uses is deleted here.
 func (db *DB) AbortTransaction(ttid zodb.Tid) error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
@@ -321,7 +327,8 @@ func (db *DB) AbortTransaction(ttid zodb.Tid) error {
 	if _, err := ws.dropTTrans.Exec(int64(ttid)); err != nil {
 		return db.errorf(op, err)
 	}
-	db.releaseLocked(ids)
+	db.releaseLocked(db.mu.undoHeld[ttid])
+	delete(db.mu.undoHeld, ttid)
 	if err := db.pruneLocked(ids); err != nil {
 		return err
 	}
@@ -394,6 +401,7 @@ func (db *DB) DropUnfinished() error {
 		}
 	}
 	db.releaseLocked(ids)
+	clear(db.mu.undoHeld) // released with the tobj rows (or locked: kept to unlock)
 	if err := db.pruneLocked(ids); err != nil {
 		return err
 	}
