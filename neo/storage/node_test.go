@@ -2,8 +2,8 @@ package storage
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/sha1"
+	"crypto/tls"
 	"errors"
 	"net"
 	"path/filepath"
