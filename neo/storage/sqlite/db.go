@@ -40,6 +40,7 @@ type DB struct {
 	// takes a new one.
 	gen     atomic.Uint64
 	readers struct {
+		slots chan struct{} // one per reader at work (maxReaders)
 		sync.Mutex
 		idle   []*reader
 		closed bool
@@ -104,6 +105,7 @@ func Open(path string, opt Options) (*DB, error) {
 	}
 	db := &DB{path: file, userSync: pragmas["synchronous"]}
 	db.gen.Store(1)
+	db.readers.slots = make(chan struct{}, maxReaders)
 	if err := db.open(pragmas, opt); err != nil {
 		db.Close()
 		return nil, err
@@ -223,7 +225,7 @@ func (db *DB) open(pragmas map[string]string, opt Options) error {
 		return db.errorf("open", err)
 	}
 	// Readers keep their connections (and their prepared statements).
-	db.sql.SetMaxIdleConns(32)
+	db.sql.SetMaxIdleConns(maxReaders + 1)
 	ctx := context.Background()
 	w, err := db.sql.Conn(ctx)
 	if err != nil {

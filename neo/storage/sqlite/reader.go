@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"runtime"
 	"database/sql"
 	"errors"
 
@@ -14,8 +15,11 @@ import (
 // it was taken (db.gen), so a reader always sees every commit that
 // finished before its call began.
 
-// maxIdleReaders bounds the connections kept for readers.
-const maxIdleReaders = 16
+// maxReaders bounds the readers at work at once, each with its own
+// connection and page cache: more than a few per CPU only adds
+// connections, and letting their number follow the callers' would open
+// and close connections (cold caches, new statements) under load.
+var maxReaders = max(4, 2*runtime.GOMAXPROCS(0))
 
 // releaseEvery: every that many commits the writer ends the snapshots of
 // idle readers, so that an unused reader does not keep the WAL from being
@@ -31,6 +35,15 @@ type reader struct {
 // getReader returns an idle reader (or a new one) with a snapshot at
 // least as recent as the last commit.
 func (db *DB) getReader() (*reader, error) {
+	db.readers.slots <- struct{}{}
+	r, err := db.takeReader()
+	if err != nil {
+		<-db.readers.slots
+	}
+	return r, err
+}
+
+func (db *DB) takeReader() (*reader, error) {
 	db.readers.Lock()
 	if db.readers.closed {
 		db.readers.Unlock()
@@ -102,12 +115,13 @@ func (r *reader) close() {
 // putReader gives r back after a call that returned err: a reader whose
 // query failed for a reason other than the answer's is dropped.
 func (db *DB) putReader(r *reader, err error) {
+	defer func() { <-db.readers.slots }()
 	if err != nil && !errors.Is(err, sql.ErrNoRows) && !isAnswer(err) {
 		r.close()
 		return
 	}
 	db.readers.Lock()
-	if db.readers.closed || len(db.readers.idle) >= maxIdleReaders {
+	if db.readers.closed {
 		db.readers.Unlock()
 		r.close()
 		return
