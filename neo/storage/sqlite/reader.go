@@ -2,9 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"runtime"
 	"database/sql"
 	"errors"
+	"runtime"
 
 	"github.com/zodbneo/zodbneo/neo/storage/backend"
 )
