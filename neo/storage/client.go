@@ -40,6 +40,18 @@ func (s *Storage) servePeer(p *peer, req link.Request) {
 		err = s.askObjectHistory(p, req, m)
 	case *proto.AskOIDsFrom:
 		err = s.askOIDsFrom(p, req, m)
+	case *proto.AskFetchTransactions:
+		if p.typ != proto.Storage {
+			err = unexpected(m)
+			break
+		}
+		err = s.askFetchTransactions(p, req, m)
+	case *proto.AskFetchObjects:
+		if p.typ != proto.Storage {
+			err = unexpected(m)
+			break
+		}
+		err = s.askFetchObjects(p, req, m)
 	case *proto.AskObjectUndoSerial:
 		err = s.askObjectUndoSerial(p, req, m)
 	case *proto.TidMsg:
