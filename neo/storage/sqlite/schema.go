@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Version is the schema version NEO/py's SQLiteDatabaseManager.VERSION
@@ -137,9 +138,8 @@ func (db *DB) setup(ctx context.Context, opt Options) (err error) {
 }
 
 // checkSchema accepts an empty file (and writes the version), a NEO
-// database of this version, and refuses anything else: other SQLite
-// databases, newer versions, and older ones (NEO/py migrates those; open
-// them once with a NEO/py storage to upgrade).
+// database of this version or an older one (upgraded as NEO/py does), and
+// refuses anything else: other SQLite databases and newer versions.
 func (db *DB) checkSchema(ctx context.Context) error {
 	w := db.mu.w
 	var tables int
@@ -174,11 +174,108 @@ func (db *DB) checkSchema(ctx context.Context) error {
 			return db.errorf("open", fmt.Errorf("invalid version %q in config", *v))
 		}
 	}
-	switch {
-	case version > Version:
+	if version > Version {
 		return db.errorf("open", fmt.Errorf("database version %d is newer than %d: it can not be downgraded", version, Version))
-	case version < Version:
-		return db.errorf("open", fmt.Errorf("database version %d is older than %d: upgrade it by opening it once with a NEO/py storage", version, Version))
+	}
+	for version < Version {
+		version++
+		if err := db.migrate(ctx, version); err != nil {
+			return db.errorf(fmt.Sprintf("upgrade to version %d", version), err)
+		}
+		if _, err := w.ExecContext(ctx, "REPLACE INTO config VALUES ('version', ?)", strconv.Itoa(version)); err != nil {
+			return db.errorf("set version", err)
+		}
 	}
 	return nil
+}
+
+// migrate upgrades the tables to version, as NEO/py's _migrate<version>,
+// inside setup's transaction.
+func (db *DB) migrate(ctx context.Context, version int) error {
+	w := db.mu.w
+	switch version {
+	case 1: // ttrans changed: recreated, if there is nothing unfinished
+		for _, t := range []string{"ttrans", "tobj"} {
+			if _, nonempty, err := db.tableState(ctx, t); err != nil {
+				return err
+			} else if nonempty {
+				return fmt.Errorf("the database has unfinished transactions: finish them with the NEO version that wrote it")
+			}
+		}
+		_, err := w.ExecContext(ctx, "DROP TABLE IF EXISTS ttrans")
+		return err
+	case 2: // obj became WITHOUT ROWID
+		return db.alterTable(ctx, "obj", schemaOf("obj"), "*")
+	case 3: // pt: minus the cell state, or the replicated tid
+		v3pt := strings.Replace(schemaOf("pt"), "pack INTEGER,", "", 1)
+		return db.alterTable(ctx, "pt", v3pt,
+			"rid, nid, CASE state WHEN 0 THEN -1 WHEN 2 THEN -2 ELSE 1-state END")
+	case 4: // pt.pack; the number of partitions is pt's
+		if _, err := w.ExecContext(ctx, "DELETE FROM config WHERE name='partitions'"); err != nil {
+			return err
+		}
+		var nid sql.NullInt64
+		err := w.QueryRowContext(ctx, "SELECT CAST(value AS INTEGER) FROM config WHERE name='nid'").Scan(&nid)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		return db.alterTable(ctx, "pt", schemaOf("pt"),
+			fmt.Sprintf("*, CASE WHEN nid=%d THEN 0 ELSE NULL END", nid.Int64))
+	}
+	return fmt.Errorf("no migration to version %d", version)
+}
+
+func schemaOf(table string) string {
+	for _, t := range schema {
+		if t.name == table {
+			return t.sql
+		}
+	}
+	panic("sqlite: no table " + table) // a programming error: names are constants
+}
+
+// tableState tells whether table exists and has rows.
+func (db *DB) tableState(ctx context.Context, table string) (exists, nonempty bool, err error) {
+	w := db.mu.w
+	var n int
+	if err := w.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name=?", table).Scan(&n); err != nil {
+		return false, false, err
+	}
+	if n == 0 {
+		return false, false, nil
+	}
+	err = w.QueryRowContext(ctx, "SELECT 1 FROM "+table+" LIMIT 1").Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, false, nil
+	}
+	return true, err == nil, err
+}
+
+// alterTable rebuilds table with a new schema from the rows select gives,
+// resuming an interrupted rebuild as NEO/py's _alterTable.
+func (db *DB) alterTable(ctx context.Context, table, schemaSQL, sel string) error {
+	w := db.mu.w
+	tmp := "new_" + table
+	exists, _, err := db.tableState(ctx, table)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		if tmpExists, _, err := db.tableState(ctx, tmp); err != nil || !tmpExists {
+			return err
+		}
+	} else {
+		for _, q := range []string{
+			"DROP TABLE IF EXISTS " + tmp,
+			fmt.Sprintf(schemaSQL, tmp),
+			fmt.Sprintf("INSERT INTO %s SELECT %s FROM %s", tmp, sel, table),
+			"DROP TABLE " + table,
+		} {
+			if _, err := w.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = w.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s RENAME TO %s", tmp, table))
+	return err
 }
