@@ -282,3 +282,22 @@ func countRows(t testing.TB, db *DB, table string) int {
 	}
 	return n
 }
+
+func TestFinalTID(t *testing.T) {
+	db, _ := newTestDB(t, 4, Options{})
+	commitTxn(t, db, 0x101, 0x105, rec{oid: 0, data: []byte("a")})
+	commitTxn(t, db, 0x102, 0x10a, rec{oid: 0, data: []byte("b")})
+	for ttid, want := range map[zodb.Tid]zodb.Tid{0x101: 0x105, 0x102: 0x10a, 0x103: proto.NoTid} {
+		if tid, err := db.FinalTID(ttid); err != nil || tid != want {
+			t.Errorf("final tid of %s: %s %v, want %s", ttid, tid, err, want)
+		}
+	}
+}
+
+func TestUndoPack(t *testing.T) {
+	db, _ := newTestDB(t, 1, Options{})
+	objs, _ := storeRecs(t, db, []rec{{oid: 0, undo: 7}})
+	if err := db.StoreTransaction(10, objs, nil); !errors.Is(err, ErrUndoPack) {
+		t.Fatalf("undo to a missing revision: %v", err)
+	}
+}

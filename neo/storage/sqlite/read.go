@@ -353,3 +353,28 @@ func (db *DB) LastIDs() (lastTid zodb.Tid, lastOid zodb.Oid, firstTid zodb.Tid, 
 	}
 	return lastTid, lastOid, zodb.Tid(first), nil
 }
+
+// FinalTID returns the tid transaction ttid was committed with, NoTid when
+// it is not committed (NEO/py's getFinalTID: one index lookup in ttid's
+// partition, where NEO's master puts the tid). It is not part of
+// backend.Backend; a node finds it with a type assertion.
+func (db *DB) FinalTID(ttid zodb.Tid) (_ zodb.Tid, err error) {
+	p, err := db.layout.Load().partition(uint64(ttid))
+	if err != nil || ttid > proto.MaxTid {
+		return proto.NoTid, err
+	}
+	r, err := db.getReader()
+	if err != nil {
+		return proto.NoTid, err
+	}
+	defer func() { db.putReader(r, err) }()
+	var tid int64
+	err = r.st.finalTid.QueryRow(p, int64(ttid), int64(ttid)).Scan(&tid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return proto.NoTid, nil
+	}
+	if err != nil {
+		return proto.NoTid, db.errorf(fmt.Sprintf("final tid of %s", ttid), err)
+	}
+	return zodb.Tid(tid), nil
+}

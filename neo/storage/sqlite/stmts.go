@@ -11,7 +11,7 @@ type readStmts struct {
 	objCurrent, objAt, objBefore *sql.Stmt
 	lastObjectTid                *sql.Stmt
 	trans, ttrans                *sql.Stmt
-	history                      *sql.Stmt
+	history, finalTid            *sql.Stmt
 }
 
 // writeStmts are the writer's statements, prepared on its connection.
@@ -51,6 +51,7 @@ func (r *readStmts) prepare(ctx context.Context, c *sql.Conn) error {
 		{&r.lastObjectTid, "SELECT tid FROM obj WHERE partition=+? AND oid=+? ORDER BY tid DESC LIMIT 1"},
 		{&r.trans, "SELECT oids, user, description, ext, packed, ttid FROM trans WHERE partition=+? AND tid=+?"},
 		{&r.ttrans, "SELECT oids, user, description, ext, packed, ttid FROM ttrans WHERE tid=+?"},
+		{&r.finalTid, "SELECT tid FROM trans WHERE partition=+? AND tid>=+? AND ttid=+? LIMIT 1"},
 		{&r.history, "SELECT tid, LENGTH(value) FROM obj LEFT JOIN data ON obj.data_id = data.id" +
 			" WHERE partition=+? AND oid=+? ORDER BY tid DESC LIMIT ?,?"},
 	} {
@@ -108,7 +109,7 @@ func closeAll(stmts ...*sql.Stmt) {
 }
 
 func (r *readStmts) close() {
-	closeAll(r.begin, r.commit, r.objCurrent, r.objAt, r.objBefore, r.lastObjectTid, r.trans, r.ttrans, r.history)
+	closeAll(r.begin, r.commit, r.objCurrent, r.objAt, r.objBefore, r.lastObjectTid, r.trans, r.ttrans, r.history, r.finalTid)
 }
 
 func (w *writeStmts) close() {

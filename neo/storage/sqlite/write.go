@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/zodbneo/zodbneo/neo/proto"
 	"github.com/zodbneo/zodbneo/neo/storage/backend"
@@ -13,6 +14,12 @@ import (
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
+
+// ErrUndoPack: an undo record points to a revision this node should have
+// (its partition is readable) but has not, e.g. packed away (NEO/py's
+// UndoPackError). For a partition not readable, the record is stored
+// without data, as NEO/py does, until replication brings it.
+var ErrUndoPack = errors.New("undo: revision to restore not found (packed?)")
 
 // dataIDBits: data.id is partition<<48 + a counter per partition, as
 // NEO/py numbers them.
@@ -223,6 +230,10 @@ func (db *DB) storeObjLocked(l *layout, ttid zodb.Tid, o backend.TempObject) err
 			err := db.mu.ws.dataAt.QueryRow(p, int64(o.Oid), int64(o.ValueTid)).Scan(&id)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return db.errorf(fmt.Sprintf("store %s in %s", o.Oid, ttid), err)
+			}
+			if !id.Valid && errors.Is(err, sql.ErrNoRows) && slices.Contains(l.readable, p) {
+				return db.errorf(fmt.Sprintf("store %s in %s", o.Oid, ttid),
+					fmt.Errorf("%w: no revision %s", ErrUndoPack, o.ValueTid))
 			}
 			if id.Valid {
 				// Held like StoreData's: released by the unlock (with the
