@@ -12,11 +12,15 @@ import (
 )
 
 // NotReadyError is the admin answering NOT_READY (e.g. "Not connected to
-// a primary master."), or the admin unreachable; neoctl prints it as
-// "ERROR: <message>".
-type NotReadyError struct{ Message string }
+// a primary master."), or the admin unreachable ("not connected", Err
+// saying why); neoctl prints it as "ERROR: <message>".
+type NotReadyError struct {
+	Message string
+	Err     error
+}
 
 func (e *NotReadyError) Error() string { return "ERROR: " + e.Message }
+func (e *NotReadyError) Unwrap() error { return e.Err }
 
 // DeniedError is an order refused by the master (an Error DENIED, e.g.
 // "unknown node", "Invalid state requested"); neoctl prints the message
@@ -47,11 +51,11 @@ type Client struct {
 
 // Dial connects to the admin node at addr (host:port), over TLS when tlsConf
 // is set (neo/link.LoadTLS). An unreachable admin is a *NotReadyError
-// "not connected", as neoctl says.
+// "not connected", as neoctl says, wrapping the dial error.
 func Dial(ctx context.Context, addr string, tlsConf *tls.Config) (*Client, error) {
 	l, err := link.Dial(ctx, "tcp", addr, link.Options{TLS: tlsConf})
 	if err != nil {
-		return nil, fmt.Errorf("ctl: admin %s: %w", addr, &NotReadyError{Message: "not connected"})
+		return nil, &NotReadyError{Message: "not connected", Err: err}
 	}
 	return &Client{l: l, addr: addr}, nil
 }
@@ -83,7 +87,7 @@ func (c *Client) ask(ctx context.Context, req proto.Msg) (proto.Msg, error) {
 			return nil, err
 		}
 		// The admin went away before answering (neoctl: "Connection closed").
-		return nil, fmt.Errorf("ctl: %s: %w (%w)", name, &NotReadyError{Message: "Connection closed"}, err)
+		return nil, &NotReadyError{Message: "Connection closed", Err: fmt.Errorf("ctl: %s: %w", name, err)}
 	}
 	return m, nil
 }
