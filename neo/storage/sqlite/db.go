@@ -208,6 +208,10 @@ func dsn(file string, pragmas map[string]string) (string, error) {
 	}
 	q := url.Values{}
 	q.Set("_busy_timeout", "10000")
+	// Statement journals (INSERT ... SELECT of an unlock, multi-row
+	// deletes) stay in memory: NEO/py warns they must never become temporary
+	// files, which would cost a file and its writes per statement.
+	q.Add("_pragma", "temp_store=MEMORY")
 	if v, ok := pragmas["cache_size"]; ok {
 		q.Add("_pragma", "cache_size="+v)
 	}

@@ -301,3 +301,17 @@ func TestUndoPack(t *testing.T) {
 		t.Fatalf("undo to a missing revision: %v", err)
 	}
 }
+
+// TestEmptyRecord: a revision whose data is empty (not a deletion) keeps
+// its checksum and loads as empty data.
+func TestEmptyRecord(t *testing.T) {
+	db, _ := newTestDB(t, 1, Options{})
+	commitTxn(t, db, 1, 1, rec{oid: 0, data: []byte{}})
+	o, err := db.Object(0, proto.NoTid, proto.NoTid)
+	if err != nil || len(o.Data) != 0 || o.Checksum != sha1.Sum(nil) {
+		t.Fatalf("%+v %v", o, err)
+	}
+	if h, err := db.History(0, -1, 0); err != nil || len(h) != 0 {
+		t.Fatalf("history with no length: %v %v", h, err)
+	}
+}

@@ -172,6 +172,10 @@ func (db *DB) scanTxn(row *sql.Row, tid zodb.Tid) (*backend.Txn, error) {
 // History returns oid's revisions, newest first, skipping offset, at most
 // length, with the size of their data (0 for a deletion).
 func (db *DB) History(oid zodb.Oid, offset, length int) (_ []proto.HistoryEntry, err error) {
+	if length <= 0 { // SQLite's LIMIT takes a negative length as no limit
+		return nil, nil
+	}
+	offset = max(offset, 0)
 	p, err := db.layout.Load().partition(uint64(oid))
 	if err != nil {
 		return nil, db.errorf(fmt.Sprintf("history of %s", oid), err)
@@ -246,6 +250,7 @@ func (db *DB) TIDList(offset, length int, partitions []uint32) ([]zodb.Tid, erro
 	if len(partitions) == 0 || length <= 0 {
 		return nil, nil
 	}
+	offset = max(offset, 0)
 	return db.tids("tid list", "SELECT tid FROM trans WHERE partition IN ("+partitionList(partitions)+
 		") ORDER BY tid DESC LIMIT ?,?", offset, length)
 }
