@@ -29,6 +29,11 @@ type Options struct {
 	// goroutine per packet. An ordered Handler must not wait for an Ask on
 	// the same link, nor block for long: it holds up the next packets.
 	Ordered bool
+	// OrderedAnswers, with Ordered, delivers each answer to its Ask only
+	// after the Handler returned for every packet that came before it:
+	// what a request's notifications (AddTransaction, AddObject stream
+	// before AnswerFetch*) carry is handled when the Ask returns.
+	OrderedAnswers bool
 	// HandshakeTimeout bounds the handshake when the context has no
 	// earlier deadline (no bound when 0).
 	HandshakeTimeout time.Duration
@@ -45,6 +50,8 @@ type Link struct {
 	rd      *proto.Reader
 	handler Handler
 	inq     *queue // for an Ordered handler
+	// orderedAnswers: answers go through inq too (Options.OrderedAnswers).
+	orderedAnswers bool
 
 	nextID atomic.Uint32
 
@@ -145,6 +152,7 @@ func handshake(ctx context.Context, conn net.Conn, opts Options, client bool) (*
 	}
 	l.wcond.L = &l.wmu
 	if opts.Ordered && opts.Handler != nil {
+		l.orderedAnswers = opts.OrderedAnswers
 		l.inq = newQueue()
 		go l.serveOrdered()
 	}

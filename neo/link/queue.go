@@ -54,6 +54,10 @@ func (l *Link) serveOrdered() {
 		if !ok {
 			return
 		}
+		if a, ok := r.Msg.(orderedAnswer); ok {
+			l.deliver(r.MsgID, a.Msg)
+			continue
+		}
 		l.handler.Serve(l, r)
 	}
 }

@@ -44,6 +44,10 @@ func (l *Link) readLoop() {
 			l.shutdown(fmt.Errorf("link: read: %w", err))
 			return
 		}
+		if p.Code&answerBit != 0 && l.orderedAnswers {
+			l.inq.put(Request{MsgID: p.MsgID, Msg: orderedAnswer{m}})
+			continue
+		}
 		if p.Code&answerBit != 0 {
 			l.mu.Lock()
 			ch := l.pending[p.MsgID]
