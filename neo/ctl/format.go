@@ -40,7 +40,7 @@ func FormatNodeList(nodes []proto.NodeInfo) []string {
 			return b.NID == proto.NoNID
 		}
 		if a.NID == proto.NoNID {
-			return FormatAddress(a.Addr) < FormatAddress(b.Addr)
+			return addrLess(a.Addr, b.Addr)
 		}
 		return a.NID < b.NID
 	})
@@ -62,6 +62,18 @@ func FormatNodeList(nodes []proto.NodeInfo) []string {
 		lines[i] = b.String()
 	}
 	return lines
+}
+
+// addrLess orders addresses as Python compares (host, port) tuples, no
+// address first.
+func addrLess(a, b *proto.Address) bool {
+	switch {
+	case a == nil || b == nil:
+		return a == nil && b != nil
+	case a.Host != b.Host:
+		return a.Host < b.Host
+	}
+	return a.Port < b.Port
 }
 
 // formatIDTimestamp prints a node's identification time as Python's
