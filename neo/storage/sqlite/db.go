@@ -100,6 +100,11 @@ func Open(path string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	// NEO/py accepts SQLite's in-memory databases; here readers have
+	// connections of their own, which such a database can not share.
+	if file == "" || file == ":memory:" {
+		return nil, fmt.Errorf("sqlite: %q: a database file is required (in-memory databases are not supported)", path)
+	}
 	if err := checkMagic(file); err != nil {
 		return nil, err
 	}

@@ -22,6 +22,8 @@ func TestOpenRefuses(t *testing.T) {
 
 	for _, c := range []struct{ path, want string }{
 		{notSQLite, "not an SQLite database"},
+		{":memory:", "in-memory databases are not supported"},
+		{"", "a database file is required"},
 		{otherSQLite, "not a NEO storage database"},
 		{newer, "version 5 is newer than 4"},
 		{"file:" + newer + "?foo=1", "unsupported pragma: foo"},
