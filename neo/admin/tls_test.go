@@ -1,0 +1,99 @@
+package admin
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"testing"
+	"time"
+
+	"github.com/zodbneo/zodbneo/neo/cluster"
+	"github.com/zodbneo/zodbneo/neo/ctl"
+	"github.com/zodbneo/zodbneo/neo/link"
+	"github.com/zodbneo/zodbneo/neo/master"
+)
+
+// testTLS makes a CA and one certificate it signs, shared by every node
+// as a NEO/py deployment does with --ca/--cert/--key.
+func testTLS(t *testing.T) *tls.Config {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ca"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	nodeKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "node"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &nodeKey.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := link.NewTLSConfig(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		tls.Certificate{Certificate: [][]byte{der}, PrivateKey: nodeKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestAdminTLS(t *testing.T) {
+	cfg := testTLS(t)
+	m, err := master.New(master.Config{Config: cluster.Config{Cluster: "ttls", Bind: "127.0.0.1:0", TLS: cfg, Logger: quiet}, Partitions: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start(t, "master", m)
+	a, err := New(Config{Config: cluster.Config{Cluster: "ttls", Masters: []string{m.Addr()}, Bind: "127.0.0.1:0", TLS: cfg, Logger: quiet}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start(t, "admin", a)
+	ctx := context.Background()
+	for i := 0; ; i++ {
+		c, err := ctl.Dial(ctx, a.Addr(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := ctl.Run(ctx, c, []string{"print", "primary"})
+		c.Close()
+		if err == nil {
+			if out != "M1\n" {
+				t.Fatalf("print primary: %q", out)
+			}
+			break
+		}
+		if i == 1000 {
+			t.Fatalf("print primary over TLS: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond) // the admin is still reaching the master
+	}
+	// neoctl without TLS gets nothing from a TLS admin.
+	c, err := ctl.Dial(ctx, a.Addr(), nil)
+	if err == nil {
+		_, err = ctl.Run(ctx, c, []string{"print", "cluster"})
+		c.Close()
+	}
+	if err == nil {
+		t.Fatal("plain neoctl served by a TLS admin")
+	}
+}
