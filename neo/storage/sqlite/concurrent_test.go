@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -63,5 +64,43 @@ func TestReadersBesideWriter(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestWALReset: readers holding snapshots do not let the WAL grow without
+// end: past walLimit the writer drains them and truncates it.
+func TestWALReset(t *testing.T) {
+	defer func(l int64) { walLimit = l }(walLimit)
+	walLimit = 128 << 10
+	db, path := newTestDB(t, 2, Options{})
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for r := 0; r < 3; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				db.Object(zodb.Oid(r), proto.NoTid, proto.NoTid)
+			}
+		}()
+	}
+	defer func() { stop.Store(true); wg.Wait() }()
+	data := make([]byte, 4000)
+	var last int64
+	resets := 0
+	for i := 1; i <= checkEvery; i++ {
+		data[0] = byte(i)
+		tid := zodb.Tid(2 * i)
+		commitTxn(t, db, tid, tid, rec{oid: zodb.Oid(i % 7), data: data}, rec{oid: zodb.Oid(i%7 + 7), data: data})
+		if st, err := os.Stat(path + "-wal"); err == nil {
+			if st.Size() < last {
+				resets++
+			}
+			last = st.Size()
+		}
+	}
+	// Some 2 MiB go through the WAL: it must have been emptied.
+	if resets < 1 {
+		t.Errorf("WAL reset %d times", resets)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -26,15 +27,19 @@ type Options struct {
 	// Dedup stores identical data (same checksum and compression) once:
 	// a unique index on data(hash, compression), as NEO/py's --dedup.
 	Dedup bool
+	// Logger receives what goes wrong outside any call's error (a WAL
+	// checkpoint that could not complete); nil is slog.Default().
+	Logger *slog.Logger
 }
 
 // DB is a NEO storage database in one SQLite file. It implements
 // backend.Backend: writers are serialised by the caller (and by mu),
 // readers run concurrently on their own connections.
 type DB struct {
-	path string // the file, for errors and the lock
-	sql  *sql.DB
-	lock io.Closer // the abstract socket excluding other storages; nil for no file
+	path   string // the file, for errors and the lock
+	logger *slog.Logger
+	sql    *sql.DB
+	lock   io.Closer // the abstract socket excluding other storages; nil for no file
 
 	// gen counts the writer's commits: a reader whose snapshot is older
 	// takes a new one.
@@ -42,9 +47,11 @@ type DB struct {
 	readers struct {
 		slots chan struct{} // one per reader at work (maxReaders)
 		sync.Mutex
-		idle   []*reader
-		closed bool
+		idle     []*reader
+		closed   bool
+		draining bool // a WAL reset waits: snapshots end when given back
 	}
+	journalMode string // as SQLite reports it: "wal", "delete", ...
 
 	layout atomic.Pointer[layout] // partitions, own nid, readable partitions
 
@@ -108,7 +115,10 @@ func Open(path string, opt Options) (*DB, error) {
 	if err := checkMagic(file); err != nil {
 		return nil, err
 	}
-	db := &DB{path: file, userSync: pragmas["synchronous"]}
+	db := &DB{path: file, userSync: pragmas["synchronous"], logger: opt.Logger}
+	if db.logger == nil {
+		db.logger = slog.Default()
+	}
 	db.gen.Store(1)
 	db.readers.slots = make(chan struct{}, maxReaders)
 	if err := db.open(pragmas, opt); err != nil {
@@ -251,7 +261,7 @@ func (db *DB) open(pragmas map[string]string, opt Options) error {
 	if journal == "" {
 		journal = "WAL"
 	}
-	if _, err := w.ExecContext(ctx, "PRAGMA journal_mode="+journal); err != nil {
+	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode="+journal).Scan(&db.journalMode); err != nil {
 		return db.errorf("journal mode", err)
 	}
 	if db.userSync != "" {
@@ -391,4 +401,9 @@ func (db *DB) Commit() error {
 		return err
 	}
 	return db.commitLocked(syncFull)
+}
+
+// log reports a trouble that is not an error of the call at hand.
+func (db *DB) log(msg string, err error, busy int) {
+	db.logger.Warn("sqlite: "+msg, "db", db.path, "err", err, "busy", busy)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"runtime"
 
 	"github.com/zodbneo/zodbneo/neo/storage/backend"
@@ -21,10 +22,13 @@ import (
 // and close connections (cold caches, new statements) under load.
 var maxReaders = max(4, 2*runtime.GOMAXPROCS(0))
 
-// releaseEvery: every that many commits the writer ends the snapshots of
-// idle readers, so that an unused reader does not keep the WAL from being
-// checkpointed and reset.
-const releaseEvery = 64
+// Readers holding snapshots keep SQLite from restarting the WAL (it only
+// restarts when no reader uses it), which would then grow without end.
+// Every checkEvery commits the writer looks at its size; beyond walLimit
+// it drains the readers' snapshots and checkpoints the WAL to empty.
+const checkEvery = 64
+
+var walLimit int64 = 16 << 20 // a variable for tests
 
 type reader struct {
 	conn *sql.Conn
@@ -126,6 +130,9 @@ func (db *DB) putReader(r *reader, err error) {
 		r.close()
 		return
 	}
+	if db.readers.draining {
+		r.end()
+	}
 	db.readers.idle = append(db.readers.idle, r)
 	db.readers.Unlock()
 }
@@ -137,18 +144,38 @@ func isAnswer(err error) bool {
 }
 
 // committed is called by the writer after each commit: new readers'
-// snapshots must include it, and from time to time idle readers drop
-// theirs.
+// snapshots must include it, and from time to time the WAL is reset.
+// REQUIRES: mu held, no transaction open.
 func (db *DB) committed() {
-	g := db.gen.Add(1)
-	if g%releaseEvery != 0 {
+	if db.gen.Add(1)%checkEvery != 0 || db.journalMode != "wal" {
 		return
 	}
+	if st, err := os.Stat(db.path + "-wal"); err != nil || st.Size() < walLimit {
+		return
+	}
+	db.resetWALLocked()
+}
+
+// resetWALLocked checkpoints the whole WAL and truncates it: readers give
+// up their snapshots meanwhile (idle ones at once, busy ones when done),
+// and the checkpoint waits for them (busy_timeout). A checkpoint that
+// still finds readers leaves the WAL as it is, for the next try.
+// REQUIRES: mu held, no transaction open.
+func (db *DB) resetWALLocked() {
 	db.readers.Lock()
-	defer db.readers.Unlock()
+	db.readers.draining = true
 	for _, r := range db.readers.idle {
 		r.end()
 	}
+	db.readers.Unlock()
+	var busy, frames, done int
+	err := db.mu.w.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done)
+	if err != nil || busy != 0 {
+		db.log("WAL checkpoint incomplete", err, busy)
+	}
+	db.readers.Lock()
+	db.readers.draining = false
+	db.readers.Unlock()
 }
 
 // closeReaders closes the idle readers; readers in use close when given
