@@ -217,6 +217,7 @@ func (s *Storage) masterErr() error {
 // database's temporary rows are dropped at the next StartOperation).
 func (s *Storage) leaveOperation() {
 	s.mu.Lock()
+	s.stopReplicatorLocked()
 	s.mu.master = nil
 	s.mu.operational = false
 	s.mu.cache.clear()

@@ -83,6 +83,7 @@ func (s *Storage) handleMasterLocked(l *link.Link, req link.Request, toClose *[]
 			}
 			return s.db.Commit()
 		case proto.CodeNotifyTransactionFinished:
+			s.transactionFinishedLocked(m.TTid, m.Tid)
 			if tm != nil {
 				return tm.abort(m.TTid, false)
 			}
@@ -90,6 +91,7 @@ func (s *Storage) handleMasterLocked(l *link.Link, req link.Request, toClose *[]
 			return unexpected(m)
 		}
 	case *proto.AbortTransaction:
+		s.transactionFinishedLocked(m.TTid, proto.NoTid)
 		if tm != nil {
 			return tm.abort(m.TTid, false)
 		}
@@ -105,6 +107,7 @@ func (s *Storage) handleMasterLocked(l *link.Link, req link.Request, toClose *[]
 			s.mu.operational = true
 			s.mu.log.Info("operational")
 			l.Notify(&proto.NoArgs{PacketCode: proto.CodeNotifyReady})
+			s.startReplicatorLocked(l)
 		}
 	case *proto.AskLockInformation:
 		if tm == nil || !s.mu.operational {
@@ -169,6 +172,7 @@ func (s *Storage) masterNoArgsLocked(l *link.Link, req link.Request, m *proto.No
 		l.Answer(req, &proto.AnswerLastIDs{LastTid: lastTid, LastOid: lastOid, FirstTid: firstTid})
 	case proto.CodeStopOperation:
 		s.mu.log.Info("operation stopped by the master")
+		s.stopReplicatorLocked()
 		s.mu.operational = false
 		s.mu.cache.clear()
 		if s.mu.tm != nil {
@@ -313,6 +317,7 @@ func (s *Storage) partitionChangesLocked(m *proto.NotifyPartitionChanges) error 
 			return err
 		}
 	}
+	s.partitionStatesLocked(m.Cells)
 	s.mu.cache.clear()
 	if err := s.db.ChangePartitionTable(m.PTid, m.NumReplicas, m.Cells, s.mu.nid); err != nil {
 		return err

@@ -71,6 +71,7 @@ type Storage struct {
 		state        proto.ClusterState
 		tm           *txnManager
 		cache        *objCache
+		repl         *replicator // while operational
 		master       *link.Link
 		peers        map[*link.Link]*peer
 		// masterErr is why we closed the master link ourselves.
@@ -306,6 +307,8 @@ func (s *Storage) newTM() *txnManager {
 	tm.readable = s.readableLocked
 	tm.assigned = s.assignedLocked
 	tm.committed = s.mu.cache.invalidate
+	tm.replicating = s.replicatingLocked
+	tm.ended = s.checkReplicatedLocked
 	tm.notifyDeadlock = func(owner *peer, ttid zodb.Tid, oid zodb.Oid) {
 		if owner != nil {
 			owner.l.Notify(&proto.TidOid{PacketCode: proto.CodeNotifyDeadlock, TTid: ttid, Oid: oid})

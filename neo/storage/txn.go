@@ -74,6 +74,11 @@ type txnManager struct {
 	partition func(zodb.Oid) uint32
 	readable  func(uint32) bool
 	assigned  func(uint32) bool
+	// replicating tells the partitions whose stores go without a lock:
+	// ours, out of date, not replicated yet.
+	replicating func(uint32) bool
+	// ended is called when a transaction ended (unlocked or aborted).
+	ended func()
 	// committed is told of the objects of each unlocked transaction.
 	committed func(map[zodb.Oid]*storeRec)
 	// notifyDeadlock sends NotifyDeadlock(ttid, oid) to owner.
@@ -88,14 +93,16 @@ type txnManager struct {
 
 func newTxnManager(db backend.Backend, log *slog.Logger) *txnManager {
 	return &txnManager{
-		db:         db,
-		log:        log,
-		partition:  func(zodb.Oid) uint32 { return 0 },
-		readable:   func(uint32) bool { return true },
-		assigned:   func(uint32) bool { return true },
-		txns:       map[zodb.Tid]*txn{},
-		storeLocks: map[zodb.Oid]zodb.Tid{},
-		loadLocks:  map[zodb.Oid]zodb.Tid{},
+		db:          db,
+		log:         log,
+		partition:   func(zodb.Oid) uint32 { return 0 },
+		readable:    func(uint32) bool { return true },
+		assigned:    func(uint32) bool { return true },
+		replicating: func(uint32) bool { return false },
+		ended:       func() {},
+		txns:        map[zodb.Tid]*txn{},
+		storeLocks:  map[zodb.Oid]zodb.Tid{},
+		loadLocks:   map[zodb.Oid]zodb.Tid{},
 	}
 }
 
@@ -122,7 +129,7 @@ func (tm *txnManager) register(owner *peer, ttid zodb.Tid) *txn {
 func (tm *txnManager) lockObject(ttid, serial zodb.Tid, oid zodb.Oid) (bool, error) {
 	t := tm.txns[ttid]
 	p := tm.partition(oid)
-	if !tm.readable(p) && tm.assigned(p) {
+	if tm.replicating(p) {
 		// Out of date: another, readable, cell checks for conflicts.
 		t.lockless[oid] = true
 		return false, nil
@@ -162,7 +169,8 @@ func (tm *txnManager) lockObject(ttid, serial zodb.Tid, oid zodb.Oid) (bool, err
 		}
 		prev = s.valueSerial
 	} else {
-		if !tm.readable(p) {
+		// Out of date but replicated: the data to check is here.
+		if !tm.readable(p) && !tm.assigned(p) {
 			return false, errNonReadable
 		}
 		var err error
@@ -414,7 +422,21 @@ func (tm *txnManager) abort(ttid zodb.Tid, evenIfLocked bool) error {
 	delete(tm.txns, ttid)
 	tm.readQueue.execute()
 	tm.queue.execute()
+	tm.ended()
 	return err
+}
+
+// locklessIn reports whether a pending transaction stored in partition p
+// without a lock.
+func (tm *txnManager) locklessIn(p uint32) bool {
+	for _, t := range tm.txns {
+		for oid := range t.lockless {
+			if tm.partition(oid) == p {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // abortFor aborts the transactions of owner not locked; voted ones only

@@ -18,3 +18,23 @@ type ReplicationSource interface {
 	// (NEO/py's getReplicationObjectList).
 	ReplicationObjects(partition uint32, minTid, maxTid zodb.Tid, minOid zodb.Oid, length int) ([]ObjectRef, error)
 }
+
+// ReplicationTarget is what a backend may offer, beside Backend, for the
+// node to replicate partitions into it from another storage: committed
+// rows written as received, and rows the source does not have deleted
+// (NEO/py's storeTransaction(temporary=False), deleteTransaction,
+// deleteObject). Writes become durable at the next Commit.
+type ReplicationTarget interface {
+	ReplicationSource
+	// PutTransaction writes committed transaction tid (txn.Tid is
+	// ignored), replacing a row of the same tid.
+	PutTransaction(tid zodb.Tid, txn *Txn) error
+	// PutObject writes committed revision serial of oid: its data
+	// (hasData false: none, a deletion or, with dataSerial, the data of
+	// that revision of oid) and its undo backpointer dataSerial (NoTid
+	// when none); a row of the same (oid, serial) is replaced.
+	PutObject(oid zodb.Oid, serial zodb.Tid, compression byte, checksum [20]byte, data []byte, hasData bool, dataSerial zodb.Tid) error
+	// DeleteTransaction and DeleteObject remove committed rows.
+	DeleteTransaction(tid zodb.Tid) error
+	DeleteObject(oid zodb.Oid, serial zodb.Tid) error
+}
