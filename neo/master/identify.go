@@ -1,7 +1,9 @@
 package master
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/zodbneo/zodbneo/neo/link"
 	"github.com/zodbneo/zodbneo/neo/proto"
@@ -11,6 +13,9 @@ import (
 func (m *Master) dispatch(p *peer, req link.Request) {
 	if p.closed {
 		return
+	}
+	if m.log.Enabled(context.Background(), slog.LevelDebug) {
+		m.log.Debug("recv", "peer", peerName(p), "msg_id", req.MsgID, "packet", proto.Format(req.Msg))
 	}
 	if p.node == nil {
 		ri, ok := req.Msg.(*proto.RequestIdentification)
@@ -221,4 +226,11 @@ func (m *Master) newNID(nid proto.NID, addr *proto.Address, typ proto.NodeType) 
 		}
 	}
 	return proto.NoNID, fmt.Errorf("no free NID for %v", typ)
+}
+
+func peerName(p *peer) string {
+	if p.node != nil {
+		return p.node.nid.String()
+	}
+	return p.l.RemoteAddr().String()
 }

@@ -262,6 +262,7 @@ func (m *Master) progress() {
 // connected); errors surface as the link going down.
 func (m *Master) send(n *node, msg proto.Msg) {
 	if n.peer != nil {
+		m.logSend(n.peer, msg)
 		n.peer.l.Notify(msg)
 	}
 }
@@ -273,6 +274,7 @@ func (m *Master) ask(n *node, req proto.Msg, onAnswer func(proto.Msg)) {
 	if p == nil {
 		return
 	}
+	m.logSend(p, req)
 	call, err := p.l.Start(req)
 	if err != nil {
 		return
@@ -300,10 +302,20 @@ func (m *Master) ask(n *node, req proto.Msg, onAnswer func(proto.Msg)) {
 	}()
 }
 
-func (m *Master) answer(p *peer, req link.Request, msg proto.Msg) { p.l.Answer(req, msg) }
+func (m *Master) answer(p *peer, req link.Request, msg proto.Msg) {
+	m.logSend(p, msg)
+	p.l.Answer(req, msg)
+}
 
 func (m *Master) answerError(p *peer, req link.Request, code proto.ErrorCode, text string) {
-	p.l.Answer(req, &proto.Error{ErrCode: code, Message: text})
+	m.answer(p, req, &proto.Error{ErrCode: code, Message: text})
+}
+
+// logSend logs a packet sent, at debug level (NEO/py's packet log).
+func (m *Master) logSend(p *peer, msg proto.Msg) {
+	if m.log.Enabled(context.Background(), slog.LevelDebug) {
+		m.log.Debug("send", "peer", peerName(p), "packet", proto.Format(msg))
+	}
 }
 
 // protocolError answers req with PROTOCOL_ERROR and closes, as NEO/py

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -56,6 +57,7 @@ type fake struct {
 	l       *link.Link
 	got     chan link.Request
 	answers map[uint16]func(proto.Msg) proto.Msg
+	discard atomic.Bool // drop packets instead of queuing them for expect
 }
 
 func dial(t testing.TB, m *Master, answers map[uint16]func(proto.Msg) proto.Msg) *fake {
@@ -64,6 +66,9 @@ func dial(t testing.TB, m *Master, answers map[uint16]func(proto.Msg) proto.Msg)
 	l, err := link.Dial(context.Background(), "tcp", m.Addr(), link.Options{Ordered: true, Handler: link.HandlerFunc(func(l *link.Link, req link.Request) {
 		if a := f.answers[req.Msg.Code()]; a != nil {
 			l.Answer(req, a(req.Msg))
+		}
+		if f.discard.Load() {
+			return
 		}
 		f.got <- req
 	})})
@@ -154,7 +159,7 @@ func storageAnswers() map[uint16]func(proto.Msg) proto.Msg {
 
 // bootStorage identifies a storage and checks the packets NEO/py's
 // master sends it up to RUNNING (s1-bootstrap's master -> storage1).
-func bootStorage(t *testing.T, m *Master, port uint16, np int) *fake {
+func bootStorage(t testing.TB, m *Master, port uint16, np int) *fake {
 	t.Helper()
 	s := dial(t, m, storageAnswers())
 	acc, err := s.identify(proto.Storage, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: port}, testCluster, proto.Extra{Devpath: []string{}, NewNID: []uint32{}})
@@ -422,5 +427,40 @@ func TestStorageLostStopsOperation(t *testing.T) {
 	}
 	if cs := a.mustAsk(&proto.NoArgs{PacketCode: proto.CodeAskClusterState}).(*proto.ClusterStateMsg); cs.State != proto.Running {
 		t.Fatalf("cluster %v", cs.State)
+	}
+}
+
+// BenchmarkCommitRound is the master's part of a commit: begin, then
+// finish with one oid, one storage locking it (scripted, answering at
+// once), the unlock.
+func BenchmarkCommitRound(b *testing.B) {
+	m, _ := startMaster(b, Config{Autostart: 1, Partitions: 4})
+	s := bootStorage(b, m, 2, 4)
+	c := dial(b, m, nil)
+	c.mustIdentify(proto.Client, proto.NoNID, nil)
+	s.discard.Store(true)
+	c.discard.Store(true)
+	oids := []zodb.Oid{1}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
+		c.mustAsk(&proto.AskFinishTransaction{TTid: ttid, Oids: oids, Deleted: []uint32{}, Checked: []uint32{}})
+	}
+}
+
+// BenchmarkBegin is a begin round trip (a ttid from the master).
+func BenchmarkBegin(b *testing.B) {
+	m, _ := startMaster(b, Config{Autostart: 1, Partitions: 4})
+	s := bootStorage(b, m, 2, 4)
+	c := dial(b, m, nil)
+	c.mustIdentify(proto.Client, proto.NoNID, nil)
+	s.discard.Store(true)
+	c.discard.Store(true)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
+		c.l.Notify(&proto.AbortTransaction{TTid: ttid, NIDs: []proto.NID{}})
 	}
 }

@@ -394,7 +394,7 @@ func (m *Master) transactionCommitted(t *txn) {
 	}
 	for _, c := range m.nodes.ofType(proto.Client, true) {
 		if c == t.client {
-			c.peer.l.Answer(t.req, &proto.TidPair{PacketCode: proto.CodeAnswerTransactionFinished, TTid: t.ttid, Tid: t.tid})
+			m.answer(c.peer, t.req, &proto.TidPair{PacketCode: proto.CodeAnswerTransactionFinished, TTid: t.ttid, Tid: t.tid})
 		} else if c.backup {
 			m.send(c, &proto.InvalidatePartitions{Tid: t.tid, Partitions: nonNilU32(t.parts)})
 		} else {
@@ -423,7 +423,7 @@ func (m *Master) transactionCommitted(t *txn) {
 		}
 		if n.typ == proto.Client {
 			if req, ok := t.notifyReq[nid]; ok {
-				n.peer.l.Answer(req, &proto.TidMsg{PacketCode: proto.CodeAnswerFinalTID, Tid: t.tid})
+				m.answer(n.peer, req, &proto.TidMsg{PacketCode: proto.CodeAnswerFinalTID, Tid: t.tid})
 			}
 		} else {
 			m.send(n, finished)
