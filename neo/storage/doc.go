@@ -15,7 +15,8 @@
 //	  AskLockedTransactions, ValidateTransaction, AskLastIDs,
 //	  AskPackOrders ... until StartOperation; then NotifyReady
 //	  operation: accept clients the master told of, serve their requests,
-//	  lock and unlock transactions for the master
+//	  lock and unlock transactions for the master, replicate out-of-date
+//	  cells
 //	  StopOperation: back to initialization; master lost: reconnect
 //	until the master says STOPPING or marks this node DOWN/UNKNOWN.
 //
@@ -25,7 +26,14 @@
 // NEO/py's single thread does. Reads of committed data run outside the
 // lock, concurrently.
 //
-// Replication between storages (AskFetchTransactions/Objects), pack and
-// the replica checker are not implemented: a cell assigned OUT_OF_DATE
-// stays so.
+// Replication (replicator.go, source.go): a cell of ours OUT_OF_DATE is
+// fetched from a readable cell of another storage, ours or NEO/py's, and
+// ours feed others; the backend must implement backend.ReplicationSource
+// and ReplicationTarget (neo/storage/sqlite does). Not implemented: pack
+// (pack orders are ignored), the replica checker (CheckPartition),
+// Truncate, backup clusters, and erasing the database when the master
+// drops the node (it only stops).
+//
+// Beside NEO/py, the node keeps the current revision of recently loaded
+// objects in memory (cache.go), dropped when a new revision is unlocked.
 package storage
