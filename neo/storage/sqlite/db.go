@@ -37,6 +37,7 @@ type Options struct {
 // readers run concurrently on their own connections.
 type DB struct {
 	path   string // the file, for errors and the lock
+	dsn    string // the driver's name for it, for readers' connections
 	logger *slog.Logger
 	sql    *sql.DB
 	lock   io.Closer // the abstract socket excluding other storages; nil for no file
@@ -239,12 +240,11 @@ func (db *DB) open(pragmas map[string]string, opt Options) error {
 	if err != nil {
 		return err
 	}
+	db.dsn = name
 	db.sql, err = sql.Open("sqlite", name)
 	if err != nil {
 		return db.errorf("open", err)
 	}
-	// Readers keep their connections (and their prepared statements).
-	db.sql.SetMaxIdleConns(maxReaders + 1)
 	ctx := context.Background()
 	w, err := db.sql.Conn(ctx)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha1"
 	"errors"
+	"os"
 	"slices"
 	"testing"
 
@@ -92,6 +93,13 @@ func TestCommitAndLoad(t *testing.T) {
 	check(db)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
+	}
+	// Closed, the file alone holds everything (the WAL was checkpointed
+	// and removed): it can be copied or opened by NEO/py as it is.
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if _, err := os.Stat(path + suffix); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s after close: %v", suffix, err)
+		}
 	}
 	db, err := Open(path, Options{})
 	if err != nil {

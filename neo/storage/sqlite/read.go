@@ -1,9 +1,6 @@
 package sqlite
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -12,9 +9,23 @@ import (
 	"github.com/zodbneo/zodbneo/zodb"
 )
 
-// The readers below run on the pool's connections, concurrently with each
+// The readers below run on readers' connections, concurrently with each
 // other and with the writer; they see what was committed (Unlock commits,
 // so a transaction is visible as soon as it is unlocked).
+
+// read runs fn with a reader, wrapping its failures with op; the answers
+// (backend.ErrOid*, ErrTidNotFound) are returned as they are.
+func (db *DB) read(op func() string, fn func(r *reader) error) (err error) {
+	r, err := db.getReader()
+	if err != nil {
+		return err
+	}
+	defer func() { db.putReader(r, err) }()
+	if err = fn(r); err != nil && !isAnswer(err) {
+		err = db.errorf(op(), err)
+	}
+	return err
+}
 
 // Object returns a committed revision of oid: the current one when at and
 // before are NoTid, the one with serial at, or the last one strictly
@@ -22,67 +33,66 @@ import (
 // revision (or, with at/before, none at all), backend.ErrOidNotFound when
 // it has revisions but not the one asked (NEO/py's getObject None/False).
 func (db *DB) Object(oid zodb.Oid, at, before zodb.Tid) (o *backend.Object, err error) {
-	l := db.layout.Load()
-	p, err := l.partition(uint64(oid))
+	op := func() string { return fmt.Sprintf("load %s", oid) }
+	p, err := db.layout.Load().partition(uint64(oid))
 	if err != nil {
-		return nil, db.errorf(fmt.Sprintf("load %s", oid), err)
+		return nil, db.errorf(op(), err)
 	}
-	r, err := db.getReader()
-	if err != nil {
-		return nil, err
-	}
-	defer func() { db.putReader(r, err) }()
-	var row *sql.Row
-	switch {
-	case at != proto.NoTid:
-		row = r.st.objAt.QueryRow(p, int64(oid), sqlTid(at))
-	case before != proto.NoTid && before <= proto.MaxTid:
-		row = r.st.objBefore.QueryRow(p, int64(oid), int64(before))
-	default:
-		row = r.st.objCurrent.QueryRow(p, int64(oid))
-	}
-	var (
-		serial            int64
-		compression       sql.NullInt64
-		hash, data        []byte
-		valueTid, nextTid sql.NullInt64
-	)
-	err = row.Scan(&serial, &compression, &hash, &data, &valueTid, &nextTid)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, db.objectMissing(r, oid, p, at != proto.NoTid || before != proto.NoTid)
-	}
-	if err != nil {
-		return nil, db.errorf(fmt.Sprintf("load %s", oid), err)
-	}
-	o = &backend.Object{
+	err = db.read(op, func(r *reader) error {
+		var ok bool
+		var err error
+		switch {
+		case at != proto.NoTid:
+			ok, err = r.one(r.st.objAt, 6, int64(p), int64(oid), sqlTid(at))
+		case before != proto.NoTid && before <= proto.MaxTid:
+			ok, err = r.one(r.st.objBefore, 6, int64(p), int64(oid), int64(before))
+		default:
+			ok, err = r.one(r.st.objCurrent, 6, int64(p), int64(oid))
+		}
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return objectMissing(r, oid, p, at != proto.NoTid || before != proto.NoTid)
+		}
+		o, err = scanObject(oid, vals{v: r.dest[:6]})
+		return err
+	})
+	return o, err
+}
+
+// scanObject reads a row of the object queries: tid, compression, hash,
+// value, value_tid, next tid.
+func scanObject(oid zodb.Oid, v vals) (*backend.Object, error) {
+	o := &backend.Object{
 		Oid:        oid,
-		Serial:     zodb.Tid(serial),
-		NextSerial: nullTid(nextTid),
-		Data:       data,
-		DataSerial: nullTid(valueTid),
+		Serial:     zodb.Tid(v.int(0)),
+		Data:       v.bytes(3),
+		DataSerial: v.tid(4),
+		NextSerial: v.tid(5),
 	}
-	if hash != nil {
-		if len(hash) != len(o.Checksum) || compression.Int64 < 0 || compression.Int64 > 255 {
-			return nil, db.errorf(fmt.Sprintf("load %s@%s", oid, o.Serial),
-				fmt.Errorf("%w: data row with a %d-byte hash, compression %d", zodb.ErrCorrupt, len(hash), compression.Int64))
+	if !v.null(2) { // a data row: not a deletion
+		hash, compression := v.bytes(2), v.int(1)
+		if v.err == nil && (len(hash) != len(o.Checksum) || compression < 0 || compression > 255) {
+			return nil, fmt.Errorf("%w: %s@%s: data row with a %d-byte hash, compression %d",
+				zodb.ErrCorrupt, oid, o.Serial, len(hash), compression)
 		}
 		copy(o.Checksum[:], hash)
-		o.Compression = byte(compression.Int64)
+		o.Compression = byte(compression)
 	}
-	return o, nil
+	return o, v.err
 }
 
 // objectMissing tells OID_NOT_FOUND from OID_DOES_NOT_EXIST: with a tid
 // asked, an object that has other revisions is "not found".
-func (db *DB) objectMissing(r *reader, oid zodb.Oid, p uint32, exact bool) error {
+func objectMissing(r *reader, oid zodb.Oid, p uint32, exact bool) error {
 	if exact {
-		var tid int64
-		err := r.st.lastObjectTid.QueryRow(p, int64(oid)).Scan(&tid)
-		if err == nil {
-			return backend.ErrOidNotFound
+		ok, err := r.one(r.st.lastObjectTid, 1, int64(p), int64(oid))
+		if err != nil {
+			return err
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return db.errorf(fmt.Sprintf("load %s", oid), err)
+		if ok {
+			return backend.ErrOidNotFound
 		}
 	}
 	return backend.ErrOidDoesNotExist
@@ -97,113 +107,94 @@ func sqlTid(t zodb.Tid) int64 {
 	return int64(t)
 }
 
-func nullTid(n sql.NullInt64) zodb.Tid {
-	if !n.Valid {
-		return proto.NoTid
-	}
-	return zodb.Tid(n.Int64)
-}
-
 // LastObjectTid is the serial of oid's last committed revision (NoTid
 // when none).
-func (db *DB) LastObjectTid(oid zodb.Oid) (_ zodb.Tid, err error) {
+func (db *DB) LastObjectTid(oid zodb.Oid) (tid zodb.Tid, err error) {
+	op := func() string { return fmt.Sprintf("last serial of %s", oid) }
 	p, err := db.layout.Load().partition(uint64(oid))
 	if err != nil {
-		return proto.NoTid, db.errorf(fmt.Sprintf("last serial of %s", oid), err)
+		return proto.NoTid, db.errorf(op(), err)
 	}
-	r, err := db.getReader()
-	if err != nil {
-		return proto.NoTid, err
-	}
-	defer func() { db.putReader(r, err) }()
-	var tid int64
-	err = r.st.lastObjectTid.QueryRow(p, int64(oid)).Scan(&tid)
-	if errors.Is(err, sql.ErrNoRows) {
-		return proto.NoTid, nil
-	}
-	if err != nil {
-		return proto.NoTid, db.errorf(fmt.Sprintf("last serial of %s", oid), err)
-	}
-	return zodb.Tid(tid), nil
+	tid = proto.NoTid
+	err = db.read(op, func(r *reader) error {
+		ok, err := r.one(r.st.lastObjectTid, 1, int64(p), int64(oid))
+		if ok {
+			v := vals{v: r.dest[:1]}
+			tid = zodb.Tid(v.int(0))
+			err = v.err
+		}
+		return err
+	})
+	return tid, err
 }
 
 // Transaction returns committed transaction tid, or with temporary a
 // locked one (ttrans with tid set). Error: backend.ErrTidNotFound.
 func (db *DB) Transaction(tid zodb.Tid, temporary bool) (t *backend.Txn, err error) {
+	op := func() string { return fmt.Sprintf("transaction %s", tid) }
 	p, err := db.layout.Load().partition(uint64(tid))
 	if err != nil {
-		return nil, db.errorf(fmt.Sprintf("transaction %s", tid), err)
+		return nil, db.errorf(op(), err)
 	}
-	r, err := db.getReader()
-	if err != nil {
-		return nil, err
-	}
-	defer func() { db.putReader(r, err) }()
-	t, err = db.scanTxn(r.st.trans.QueryRow(p, sqlTid(tid)), tid)
-	if errors.Is(err, sql.ErrNoRows) && temporary {
-		t, err = db.scanTxn(r.st.ttrans.QueryRow(sqlTid(tid)), tid)
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, backend.ErrTidNotFound
-	}
+	err = db.read(op, func(r *reader) error {
+		ok, err := r.one(r.st.trans, 6, int64(p), sqlTid(tid))
+		if err == nil && !ok && temporary {
+			ok, err = r.one(r.st.ttrans, 6, sqlTid(tid))
+		}
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return backend.ErrTidNotFound
+		}
+		t, err = scanTxn(tid, vals{v: r.dest[:6]})
+		return err
+	})
 	return t, err
 }
 
-func (db *DB) scanTxn(row *sql.Row, tid zodb.Tid) (*backend.Txn, error) {
-	t := &backend.Txn{Tid: tid}
-	var oids []byte
-	var packed bool
-	var ttid int64
-	if err := row.Scan(&oids, &t.User, &t.Description, &t.Extension, &packed, &ttid); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, err
-		}
-		return nil, db.errorf(fmt.Sprintf("transaction %s", tid), err)
+// scanTxn reads oids, user, description, ext, packed, ttid.
+func scanTxn(tid zodb.Tid, v vals) (*backend.Txn, error) {
+	t := &backend.Txn{
+		Tid:         tid,
+		User:        v.bytes(1),
+		Description: v.bytes(2),
+		Extension:   v.bytes(3),
+		Packed:      v.int(4) != 0,
+		TTid:        zodb.Tid(v.int(5)),
+	}
+	oids := v.bytes(0)
+	if v.err != nil {
+		return nil, v.err
 	}
 	var err error
-	if t.Oids, err = DecodeOids(oids); err != nil {
-		return nil, db.errorf(fmt.Sprintf("transaction %s", tid), err)
-	}
-	t.Packed = packed
-	t.TTid = zodb.Tid(ttid)
-	return t, nil
+	t.Oids, err = DecodeOids(oids)
+	return t, err
 }
 
 // History returns oid's revisions, newest first, skipping offset, at most
 // length, with the size of their data (0 for a deletion).
-func (db *DB) History(oid zodb.Oid, offset, length int) (_ []proto.HistoryEntry, err error) {
+func (db *DB) History(oid zodb.Oid, offset, length int) (h []proto.HistoryEntry, err error) {
 	if length <= 0 { // SQLite's LIMIT takes a negative length as no limit
 		return nil, nil
 	}
 	offset = max(offset, 0)
+	op := func() string { return fmt.Sprintf("history of %s", oid) }
 	p, err := db.layout.Load().partition(uint64(oid))
 	if err != nil {
-		return nil, db.errorf(fmt.Sprintf("history of %s", oid), err)
+		return nil, db.errorf(op(), err)
 	}
-	r, err := db.getReader()
-	if err != nil {
-		return nil, err
-	}
-	defer func() { db.putReader(r, err) }()
-	rows, err := r.st.history.Query(p, int64(oid), offset, length)
-	if err != nil {
-		return nil, db.errorf(fmt.Sprintf("history of %s", oid), err)
-	}
-	defer rows.Close()
-	var h []proto.HistoryEntry
-	for rows.Next() {
-		var tid int64
-		var size sql.NullInt64
-		if err := rows.Scan(&tid, &size); err != nil {
-			return nil, db.errorf(fmt.Sprintf("history of %s", oid), err)
-		}
-		h = append(h, proto.HistoryEntry{Serial: zodb.Tid(tid), Size: size.Int64})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, db.errorf(fmt.Sprintf("history of %s", oid), err)
-	}
-	return h, nil
+	err = db.read(op, func(r *reader) error {
+		return r.each(historyQuery, 2, []int64{int64(p), int64(oid), int64(offset), int64(length)}, func(v vals) error {
+			h = append(h, proto.HistoryEntry{Serial: zodb.Tid(v.int(0)), Size: v.int(1)})
+			return v.err
+		})
+	})
+	return h, err
 }
+
+const historyQuery = "SELECT tid, LENGTH(value) FROM obj LEFT JOIN data ON obj.data_id = data.id" +
+	" WHERE partition=+? AND oid=+? ORDER BY tid DESC LIMIT ?,?"
 
 // partitionList renders partitions for an IN (...) clause: they are
 // numbers, never text from the wire.
@@ -219,29 +210,14 @@ func partitionList(partitions []uint32) string {
 }
 
 // tids runs a query returning one tid column.
-func (db *DB) tids(op, q string, args ...any) (_ []zodb.Tid, err error) {
-	r, err := db.getReader()
-	if err != nil {
-		return nil, err
-	}
-	defer func() { db.putReader(r, err) }()
-	rows, err := r.conn.QueryContext(context.Background(), q, args...)
-	if err != nil {
-		return nil, db.errorf(op, err)
-	}
-	defer rows.Close()
-	var tids []zodb.Tid
-	for rows.Next() {
-		var t int64
-		if err := rows.Scan(&t); err != nil {
-			return nil, db.errorf(op, err)
-		}
-		tids = append(tids, zodb.Tid(t))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, db.errorf(op, err)
-	}
-	return tids, nil
+func (db *DB) tids(op, q string, args ...int64) (tids []zodb.Tid, err error) {
+	err = db.read(func() string { return op }, func(r *reader) error {
+		return r.each(q, 1, args, func(v vals) error {
+			tids = append(tids, zodb.Tid(v.int(0)))
+			return v.err
+		})
+	})
+	return tids, err
 }
 
 // TIDList returns committed tids of the given partitions, newest first,
@@ -252,7 +228,7 @@ func (db *DB) TIDList(offset, length int, partitions []uint32) ([]zodb.Tid, erro
 	}
 	offset = max(offset, 0)
 	return db.tids("tid list", "SELECT tid FROM trans WHERE partition IN ("+partitionList(partitions)+
-		") ORDER BY tid DESC LIMIT ?,?", offset, length)
+		") ORDER BY tid DESC LIMIT ?,?", int64(offset), int64(length))
 }
 
 // TIDsFrom returns committed tids in [min, max] of the given partitions,
@@ -262,7 +238,7 @@ func (db *DB) TIDsFrom(min, max zodb.Tid, length int, partitions []uint32) ([]zo
 		return nil, nil
 	}
 	return db.tids("tids from", "SELECT tid FROM trans WHERE partition IN ("+partitionList(partitions)+
-		") AND ?<=tid AND tid<=? ORDER BY tid LIMIT ?", int64(min), int64(min64(max, proto.MaxTid)), length)
+		") AND +?<=tid AND tid<=+? ORDER BY tid LIMIT ?", int64(min), int64(min64(max, proto.MaxTid)), int64(length))
 }
 
 func min64(a, b zodb.Tid) zodb.Tid {
@@ -275,44 +251,30 @@ func min64(a, b zodb.Tid) zodb.Tid {
 // OidsFrom returns the oids of partition, from minOid on, that exist (are
 // not deleted) at tid, at most length, and the next oid to ask (NoOid when
 // done) (NEO/py's oidsFrom).
-func (db *DB) OidsFrom(partition uint32, length int, minOid zodb.Oid, tid zodb.Tid) (_ zodb.Oid, _ []zodb.Oid, err error) {
+func (db *DB) OidsFrom(partition uint32, length int, minOid zodb.Oid, tid zodb.Tid) (next zodb.Oid, oids []zodb.Oid, err error) {
 	l := db.layout.Load()
 	if length <= 0 || minOid > zodb.Oid(proto.MaxTid) {
 		return proto.NoOid, nil, nil
 	}
-	r, err := db.getReader()
-	if err != nil {
-		return proto.NoOid, nil, err
-	}
-	defer func() { db.putReader(r, err) }()
-	rows, err := r.conn.QueryContext(context.Background(), "SELECT oid, data_id FROM obj JOIN ("+
-		"SELECT partition, oid, MAX(tid) AS tid FROM obj"+
-		" WHERE partition=? AND oid>=? AND tid<=?"+
-		" GROUP BY oid ORDER BY oid LIMIT ?"+
-		") AS t USING (partition, oid, tid) ORDER BY oid",
-		partition, int64(minOid), int64(min64(tid, proto.MaxTid)), length)
-	if err != nil {
-		return proto.NoOid, nil, db.errorf("oids from", err)
-	}
-	defer rows.Close()
-	var oids []zodb.Oid
-	n := 0
-	var last int64
-	for rows.Next() {
-		var dataID sql.NullInt64
-		if err := rows.Scan(&last, &dataID); err != nil {
-			return proto.NoOid, nil, db.errorf("oids from", err)
-		}
-		n++
-		if dataID.Valid {
-			oids = append(oids, zodb.Oid(last))
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return proto.NoOid, nil, db.errorf("oids from", err)
-	}
-	if n < length {
-		return proto.NoOid, oids, nil
+	n, last := 0, int64(0)
+	err = db.read(func() string { return "oids from" }, func(r *reader) error {
+		return r.each("SELECT oid, data_id FROM obj JOIN ("+
+			"SELECT partition, oid, MAX(tid) AS tid FROM obj"+
+			" WHERE partition=+? AND oid>=+? AND tid<=+?"+
+			" GROUP BY oid ORDER BY oid LIMIT ?"+
+			") AS t USING (partition, oid, tid) ORDER BY oid", 2,
+			[]int64{int64(partition), int64(minOid), int64(min64(tid, proto.MaxTid)), int64(length)},
+			func(v vals) error {
+				n++
+				last = v.int(0)
+				if !v.null(1) {
+					oids = append(oids, zodb.Oid(last))
+				}
+				return v.err
+			})
+	})
+	if err != nil || n < length {
+		return proto.NoOid, oids, err
 	}
 	return zodb.Oid(last) + zodb.Oid(l.np), oids, nil
 }
@@ -322,34 +284,43 @@ func (db *DB) OidsFrom(partition uint32, length int, minOid zodb.Oid, tid zodb.T
 // MaxTid when there is nothing.
 func (db *DB) LastIDs() (lastTid zodb.Tid, lastOid zodb.Oid, firstTid zodb.Tid, err error) {
 	l := db.layout.Load()
-	lastTid, lastOid, firstTid = proto.NoTid, proto.NoOid, proto.MaxTid
 	if len(l.readable) == 0 {
-		return
+		return proto.NoTid, proto.NoOid, proto.MaxTid, nil
 	}
-	r, err := db.getReader()
-	if err != nil {
-		return
-	}
-	defer func() { db.putReader(r, err) }()
 	// One partition at a time, as NEO/py: each MAX/MIN is then a
 	// single index lookup.
 	tid, oid, first := int64(-1), int64(-1), int64(proto.MaxTid)
-	for _, p := range l.readable {
-		var t, o, tt int64
-		var f sql.NullInt64
-		err = r.conn.QueryRowContext(context.Background(), "SELECT"+
-			" COALESCE((SELECT MAX(tid) FROM obj WHERE partition=?), -1),"+
-			" COALESCE((SELECT MAX(oid) FROM obj WHERE partition=?), -1),"+
-			" COALESCE((SELECT MAX(tid) FROM trans WHERE partition=?), -1),"+
-			" (SELECT MIN(tid) FROM trans WHERE partition=?)", p, p, p, p).Scan(&t, &o, &tt, &f)
-		if err != nil {
-			return proto.NoTid, proto.NoOid, proto.MaxTid, db.errorf("last ids", err)
+	err = db.read(func() string { return "last ids" }, func(r *reader) error {
+		for _, p := range l.readable {
+			err := r.each("SELECT"+
+				" (SELECT MAX(tid) FROM obj WHERE partition=+?1),"+
+				" (SELECT MAX(oid) FROM obj WHERE partition=+?1),"+
+				" (SELECT MAX(tid) FROM trans WHERE partition=+?1),"+
+				" (SELECT MIN(tid) FROM trans WHERE partition=+?1)", 4, []int64{int64(p)},
+				func(v vals) error {
+					for _, i := range []int{0, 2} {
+						if !v.null(i) {
+							tid = max(tid, v.int(i))
+						}
+					}
+					if !v.null(1) {
+						oid = max(oid, v.int(1))
+					}
+					if !v.null(3) {
+						first = min(first, v.int(3))
+					}
+					return v.err
+				})
+			if err != nil {
+				return err
+			}
 		}
-		tid, oid = max(tid, t, tt), max(oid, o)
-		if f.Valid {
-			first = min(first, f.Int64)
-		}
+		return nil
+	})
+	if err != nil {
+		return proto.NoTid, proto.NoOid, proto.MaxTid, err
 	}
+	lastTid, lastOid = proto.NoTid, proto.NoOid
 	if tid >= 0 {
 		lastTid = zodb.Tid(tid)
 	}
@@ -363,23 +334,21 @@ func (db *DB) LastIDs() (lastTid zodb.Tid, lastOid zodb.Oid, firstTid zodb.Tid, 
 // it is not committed (NEO/py's getFinalTID: one index lookup in ttid's
 // partition, where NEO's master puts the tid). It is not part of
 // backend.Backend; a node finds it with a type assertion.
-func (db *DB) FinalTID(ttid zodb.Tid) (_ zodb.Tid, err error) {
+func (db *DB) FinalTID(ttid zodb.Tid) (tid zodb.Tid, err error) {
+	op := func() string { return fmt.Sprintf("final tid of %s", ttid) }
 	p, err := db.layout.Load().partition(uint64(ttid))
 	if err != nil || ttid > proto.MaxTid {
 		return proto.NoTid, err
 	}
-	r, err := db.getReader()
-	if err != nil {
-		return proto.NoTid, err
-	}
-	defer func() { db.putReader(r, err) }()
-	var tid int64
-	err = r.st.finalTid.QueryRow(p, int64(ttid), int64(ttid)).Scan(&tid)
-	if errors.Is(err, sql.ErrNoRows) {
-		return proto.NoTid, nil
-	}
-	if err != nil {
-		return proto.NoTid, db.errorf(fmt.Sprintf("final tid of %s", ttid), err)
-	}
-	return zodb.Tid(tid), nil
+	tid = proto.NoTid
+	err = db.read(op, func(r *reader) error {
+		ok, err := r.one(r.st.finalTid, 1, int64(p), int64(ttid), int64(ttid))
+		if ok {
+			v := vals{v: r.dest[:1]}
+			tid = zodb.Tid(v.int(0))
+			err = v.err
+		}
+		return err
+	})
+	return tid, err
 }

@@ -3,15 +3,16 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 )
 
 // readStmts are the readers' hot queries, prepared once on the pool.
 type readStmts struct {
-	begin, commit                *sql.Stmt
-	objCurrent, objAt, objBefore *sql.Stmt
-	lastObjectTid                *sql.Stmt
-	trans, ttrans                *sql.Stmt
-	history, finalTid            *sql.Stmt
+	begin, commit                driver.Stmt
+	objCurrent, objAt, objBefore driver.Stmt
+	lastObjectTid                driver.Stmt
+	trans, ttrans                driver.Stmt
+	finalTid                     driver.Stmt
 }
 
 // writeStmts are the writer's statements, prepared on its connection.
@@ -38,9 +39,9 @@ const nextTid = "(SELECT n.tid FROM obj n WHERE n.partition=o.partition AND n.oi
 const objFrom = " FROM obj o LEFT JOIN data d ON o.data_id = d.id WHERE o.partition=+? AND o.oid=+?"
 
 // prepare prepares the reader's statements on its connection c.
-func (r *readStmts) prepare(ctx context.Context, c *sql.Conn) error {
+func (r *readStmts) prepare(c driver.Conn) error {
 	for _, s := range []struct {
-		p *(*sql.Stmt)
+		p *driver.Stmt
 		q string
 	}{
 		{&r.begin, "BEGIN"},
@@ -52,10 +53,8 @@ func (r *readStmts) prepare(ctx context.Context, c *sql.Conn) error {
 		{&r.trans, "SELECT oids, user, description, ext, packed, ttid FROM trans WHERE partition=+? AND tid=+?"},
 		{&r.ttrans, "SELECT oids, user, description, ext, packed, ttid FROM ttrans WHERE tid=+?"},
 		{&r.finalTid, "SELECT tid FROM trans WHERE partition=+? AND tid>=+? AND ttid=+? LIMIT 1"},
-		{&r.history, "SELECT tid, LENGTH(value) FROM obj LEFT JOIN data ON obj.data_id = data.id" +
-			" WHERE partition=+? AND oid=+? ORDER BY tid DESC LIMIT ?,?"},
 	} {
-		st, err := c.PrepareContext(ctx, s.q)
+		st, err := c.Prepare(s.q)
 		if err != nil {
 			return err
 		}
@@ -109,7 +108,12 @@ func closeAll(stmts ...*sql.Stmt) {
 }
 
 func (r *readStmts) close() {
-	closeAll(r.begin, r.commit, r.objCurrent, r.objAt, r.objBefore, r.lastObjectTid, r.trans, r.ttrans, r.history, r.finalTid)
+	for _, s := range []driver.Stmt{r.begin, r.commit, r.objCurrent, r.objAt, r.objBefore,
+		r.lastObjectTid, r.trans, r.ttrans, r.finalTid} {
+		if s != nil {
+			s.Close()
+		}
+	}
 }
 
 func (w *writeStmts) close() {

@@ -418,3 +418,10 @@ func (db *DB) DropUnfinished() error {
 	}
 	return db.commitLocked(syncFull)
 }
+
+func nullTid(n sql.NullInt64) zodb.Tid {
+	if !n.Valid {
+		return proto.NoTid
+	}
+	return zodb.Tid(n.Int64)
+}
