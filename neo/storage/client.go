@@ -52,6 +52,18 @@ func (s *Storage) servePeer(p *peer, req link.Request) {
 			break
 		}
 		err = s.askFetchObjects(p, req, m)
+	case *proto.AskCheckTIDRange:
+		if p.typ != proto.Storage {
+			err = unexpected(m)
+			break
+		}
+		err = s.askCheckTIDRange(p, req, m)
+	case *proto.AskCheckSerialRange:
+		if p.typ != proto.Storage {
+			err = unexpected(m)
+			break
+		}
+		err = s.askCheckSerialRange(p, req, m)
 	case *proto.AskObjectUndoSerial:
 		err = s.askObjectUndoSerial(p, req, m)
 	case *proto.TidMsg:

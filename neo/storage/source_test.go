@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha1"
 	"sync"
 	"testing"
 	"time"
@@ -107,4 +109,20 @@ func TestFeedReplication(t *testing.T) {
 	// A partition not readable here is refused.
 	_, err = l.Ask(ctx, &proto.AskFetchTransactions{Partition: 3, Length: 2, MaxTid: proto.MaxTid})
 	wantError(t, err, proto.ReplicationError, "partition 3 not readable")
+
+	// The replica checker's digests, as NEO/py's SQL makes them.
+	sum := func(s string) []byte { h := sha1.Sum([]byte(s)); return h[:] }
+	tr := ask(t, l, &proto.AskCheckTIDRange{Partition: 0, Length: 10, MinTid: 0, MaxTid: proto.MaxTid}).(*proto.AnswerCheckTIDRange)
+	if tr.Count != 3 || !bytes.Equal(tr.Checksum, sum("257,273,289")) || tr.MaxTid != 0x121 {
+		t.Fatalf("tid range: %+v", tr)
+	}
+	sr := ask(t, l, &proto.AskCheckSerialRange{Partition: 0, Length: 10, MinTid: 0, MaxTid: proto.MaxTid}).(*proto.AnswerCheckSerialRange)
+	if sr.Count != 3 || !bytes.Equal(sr.TidChecksum, sum("257,273,289")) || sr.MaxTid != 0x121 ||
+		!bytes.Equal(sr.OidChecksum, sum("1,2,1")) || sr.MaxOid != 1 {
+		t.Fatalf("serial range: %+v", sr)
+	}
+	empty := ask(t, l, &proto.AskCheckTIDRange{Partition: 0, Length: 10, MinTid: 0x200, MaxTid: proto.MaxTid}).(*proto.AnswerCheckTIDRange)
+	if empty.Count != 0 || !bytes.Equal(empty.Checksum, make([]byte, 20)) || empty.MaxTid != 0 {
+		t.Fatalf("empty tid range: %+v", empty)
+	}
 }
