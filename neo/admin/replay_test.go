@@ -3,13 +3,16 @@ package admin
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/zodbneo/zodbneo/neo/cluster"
+	"github.com/zodbneo/zodbneo/neo/ctl"
 	"github.com/zodbneo/zodbneo/neo/proto"
 )
 
@@ -91,6 +94,10 @@ func playMaster(ln net.Listener, wantReqs, master []proto.Packet, port uint16) e
 			return nil // the admin left
 		}
 		if p.Code != proto.CodeAskLastTransaction {
+			// Anything else: the master goes away without answering.
+			if p.Code == proto.CodeSetClusterState {
+				return nil
+			}
 			return fmt.Errorf("unexpected %s", p.Name())
 		}
 		ans := proto.AppendPacket(nil, p.MsgID, &proto.TidMsg{PacketCode: proto.CodeAnswerLastTransaction, Tid: 0})
@@ -113,9 +120,8 @@ func TestAdminAgainstRecordedMaster(t *testing.T) {
 	_, port, _ := net.SplitHostPort(a.Addr())
 	p, _ := strconv.Atoi(port)
 	errc := make(chan error, 1)
-	go func() {
-		errc <- playMaster(ln, readStream(t, "admin-to-master.bin"), readStream(t, "master-to-admin.bin"), uint16(p))
-	}()
+	reqs, master := readStream(t, "admin-to-master.bin"), readStream(t, "master-to-admin.bin")
+	go func() { errc <- playMaster(ln, reqs, master, uint16(p)) }()
 	stop := start(t, "admin", a)
 
 	waitFor(t, a.Addr(), "# {}\nRUNNING; UP_TO_DATE=4; ltid=0000000000000000 (1900-01-01 00:00:00)\n", "print", "summary")
@@ -129,11 +135,19 @@ func TestAdminAgainstRecordedMaster(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tc.args, out, tc.want)
 		}
 	}
-	if err := stop(); err != nil {
-		t.Fatal(err)
+	// The master goes away while an order is forwarded: neoctl gets
+	// PROTOCOL_ERROR, then NOT_READY until a master is back.
+	_, err = run(t, a.Addr(), "set", "cluster", "STOPPING")
+	var ae *ctl.AnswerError
+	if !errors.As(err, &ae) || ae.Code != proto.ProtocolError || ae.Message != "connection to master lost" {
+		t.Errorf("set cluster with the master gone: %v", err)
 	}
 	if err := <-errc; err != nil {
 		t.Fatalf("master side: %v", err)
+	}
+	waitNotReady(t, a.Addr())
+	if err := stop(); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -145,4 +159,19 @@ func bytes2strings(b [][]byte) []string {
 		out[i] = string(x)
 	}
 	return out
+}
+
+// waitNotReady waits until the admin answers NOT_READY, as it does once
+// it noticed the master is gone.
+func waitNotReady(t *testing.T, addr string) {
+	t.Helper()
+	for i := 0; i < 1000; i++ {
+		_, err := run(t, addr, "print", "cluster")
+		var nr *ctl.NotReadyError
+		if errors.As(err, &nr) && nr.Message == notConnected {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the admin never noticed the master left")
 }
