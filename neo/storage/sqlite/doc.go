@@ -25,16 +25,36 @@
 // np being 1 + the highest partition in pt. trans.oids is the
 // concatenation of the 8-byte big-endian oids the transaction wrote.
 //
-// Durability and concurrency: the database runs in WAL mode (unless a
-// "file:" URL names another journal_mode, as NEO/py accepts), so readers
-// on their own connections run beside the one writer connection. Writes
-// are grouped in one SQLite transaction until a commit point: Commit,
-// LockTransaction and the configuration setters commit with an fsync
-// (synchronous=FULL, SQLite's and so NEO/py's default);
-// UnlockTransaction and AbortTransaction commit without one
-// (synchronous=NORMAL) so that readers see the result at once — NEO/py
-// defers that commit by a second, and a transaction unlocked but lost by a
-// power cut is still locked in ttrans and is finished again at recovery.
+// Durability: writes are grouped in one SQLite transaction until a
+// commit point. Commit, LockTransaction and the configuration and
+// partition table setters commit with an fsync (synchronous=FULL,
+// SQLite's and so NEO/py's default); UnlockTransaction and
+// AbortTransaction commit without one (synchronous=NORMAL), so that
+// readers see the result at once — NEO/py defers that commit by a second,
+// and a transaction unlocked but lost by a power cut is still locked in
+// ttrans and is finished again at recovery. A "file:" URL's synchronous
+// pragma, as NEO/py accepts it, overrides both.
+//
+// Concurrency: the database runs in WAL mode (unless a "file:" URL names
+// another journal_mode), so readers run beside the one writer, each on a
+// connection of its own driven through database/sql/driver. A reader
+// keeps its WAL snapshot between queries (taking one costs file-lock
+// system calls) and takes a new one when the writer has committed since;
+// when the WAL grows past 16 MiB the writer drains the snapshots and
+// checkpoints it to empty, since SQLite only restarts a WAL no reader
+// uses. Closed, the database is a single file again (the WAL is
+// checkpointed and removed), still in WAL mode, which NEO/py's sqlite3
+// opens as it is.
+//
+// Data references: as NEO/py's _uncommitted_data, the data rows stored
+// for transactions not yet unlocked are counted in memory (StoreData and
+// undo records take a reference; UnlockTransaction, AbortTransaction for
+// undo records, and ReleaseData give them back), so that pruning never
+// deletes data a pending transaction will reference, with --dedup too.
+//
+// Beside backend.Backend, DB offers ReleaseData (NEO/py's releaseData),
+// FinalTID (getFinalTID) and the replication methods of
+// backend.ReplicationSource and ReplicationTarget.
 //
 // Like NEO/py, an open database is locked with an abstract unix socket
 // named after the file's device and inode, so a NEO/py storage and ours
