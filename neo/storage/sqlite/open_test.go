@@ -117,3 +117,27 @@ func TestReset(t *testing.T) {
 		t.Errorf("version after reset: %q", v)
 	}
 }
+
+// TestOddPath: URI characters in the file name are the file name's.
+func TestOddPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a dir#1 %41?x")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "neo db.sqlite")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetName("odd"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("files in %s: %v", dir, entries)
+	}
+}
