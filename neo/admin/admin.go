@@ -43,8 +43,10 @@ type Admin struct {
 		stateGen  int // NotifyClusterInformation applied so far
 		ctls      map[*link.Link]bool
 		mon       monitor
+		closed    bool // Run is returning: start no goroutine
 	}
-	wg sync.WaitGroup // connection goroutines
+	wg  sync.WaitGroup // connection goroutines
+	fwd sync.WaitGroup // orders being forwarded to the master
 
 	stopped  chan struct{} // closed when the master says STOPPING
 	stopOnce sync.Once
@@ -99,6 +101,14 @@ func (a *Admin) Run(ctx context.Context) error {
 	err := a.masterLoop(ctx)
 	cancel()
 	a.ln.Close()
+	a.mu.Lock()
+	a.mu.closed = true
+	a.mu.Unlock()
+	// The master link is closed: let the orders in flight relay their
+	// answer or failure (the ACK of "set cluster STOPPING" comes just
+	// before the master leaves), as NEO/py waits for its connections to
+	// be idle.
+	a.fwd.Wait()
 	a.mu.Lock()
 	for l := range a.mu.ctls {
 		l.Close()

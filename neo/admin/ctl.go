@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/zodbneo/zodbneo/neo/cluster"
 	"github.com/zodbneo/zodbneo/neo/link"
 	"github.com/zodbneo/zodbneo/neo/proto"
 )
@@ -38,22 +39,44 @@ func (a *Admin) serveCtlRequest(l *link.Link, req link.Request) {
 		return
 	}
 	if forwarded[code] {
+		if a.mu.closed {
+			a.mu.Unlock()
+			return
+		}
+		a.fwd.Add(1)
 		a.mu.Unlock()
+		defer a.fwd.Done()
 		a.forward(l, ml, req)
 		return
 	}
-	defer a.mu.Unlock()
+	ans, closeAfter := a.localAnswerLocked(l, req)
+	a.mu.Unlock()
+	// Sent without the lock: a neoctl that does not read holds up only
+	// itself.
+	switch {
+	case code == proto.CodeFlushLog:
+		ml.Notify(&proto.NoArgs{PacketCode: proto.CodeFlushLog})
+	case ans != nil:
+		l.Answer(req, ans)
+	}
+	if closeAfter {
+		l.Close()
+	}
+}
+
+// localAnswerLocked returns the answer to a request the admin serves
+// itself (nil: none, or later for AskMonitorInformation), and whether to
+// close the connection after it. REQUIRES: mu held.
+func (a *Admin) localAnswerLocked(l *link.Link, req link.Request) (ans proto.Msg, closeAfter bool) {
 	switch m := req.Msg.(type) {
 	case *proto.AskNodeList:
 		var typ *proto.NodeType
 		if m.NodeType != proto.NoNodeType {
 			typ = &m.NodeType
 		}
-		l.Answer(req, &proto.AnswerNodeList{Nodes: a.mu.nodes.List(typ)})
-		return
+		return &proto.AnswerNodeList{Nodes: a.mu.nodes.List(typ)}, false
 	case *proto.AskPartitionList:
-		a.answerPartitionListLocked(l, req, m)
-		return
+		return a.partitionListLocked(m), false
 	case *proto.RequestIdentification:
 		// Only admins of the backup clusters we monitor may identify; we
 		// monitor none.
@@ -61,21 +84,18 @@ func (a *Admin) serveCtlRequest(l *link.Link, req link.Request) {
 		if m.NodeType != proto.Admin {
 			text = "reject non-admin node"
 		}
-		l.Answer(req, &proto.Error{ErrCode: proto.ProtocolError, Message: text})
-		l.Close()
-		return
+		return &proto.Error{ErrCode: proto.ProtocolError, Message: text}, true
 	}
-	switch code {
+	switch req.Msg.Code() {
 	case proto.CodeAskClusterState:
 		if !a.mu.hasState {
 			// Identified, the state not told yet: NEO/py would answer None,
 			// which neoctl cannot print either.
-			l.Answer(req, &proto.Error{ErrCode: proto.NotReady, Message: notConnected})
-			return
+			return &proto.Error{ErrCode: proto.NotReady, Message: notConnected}, false
 		}
-		l.Answer(req, &proto.ClusterStateMsg{PacketCode: proto.CodeAnswerClusterState, State: a.mu.state})
+		return &proto.ClusterStateMsg{PacketCode: proto.CodeAnswerClusterState, State: a.mu.state}, false
 	case proto.CodeAskPrimary:
-		l.Answer(req, &proto.AnswerPrimary{PrimaryNID: a.mu.masterNID})
+		return &proto.AnswerPrimary{PrimaryNID: a.mu.masterNID}, false
 	case proto.CodeAskMonitorInformation:
 		mon := &a.mu.mon
 		busy := len(mon.waiters) > 0 || mon.asking
@@ -83,24 +103,24 @@ func (a *Admin) serveCtlRequest(l *link.Link, req link.Request) {
 		if !busy {
 			a.notifyLocked(a.operationalLocked())
 		}
-	case proto.CodeFlushLog:
-		ml.Notify(&proto.NoArgs{PacketCode: proto.CodeFlushLog})
+		return nil, false
+	case proto.CodeFlushLog, proto.CodeCloseClient:
+		return nil, false
 	case proto.CodePing:
-		l.Answer(req, &proto.NoArgs{PacketCode: proto.CodePong})
-	case proto.CodeCloseClient:
-	default:
-		a.unexpectedLocked(l, req)
+		return &proto.NoArgs{PacketCode: proto.CodePong}, false
 	}
+	name, _ := proto.CodeName(req.Msg.Code())
+	a.mu.log.Error("unexpected packet from neoctl", "packet", name)
+	return &proto.Error{ErrCode: proto.ProtocolError, Message: "unexpected packet type " + name + " in admin"}, true
 }
 
-// answerPartitionListLocked answers rows [MinOffset, MaxOffset) (to the end
-// when MaxOffset is 0). As NEO/py's admin, it ignores the NID filter.
+// partitionListLocked answers rows [MinOffset, MaxOffset) (to the end when
+// MaxOffset is 0), copied. As NEO/py's admin, it ignores the NID filter.
 // REQUIRES: mu held.
-func (a *Admin) answerPartitionListLocked(l *link.Link, req link.Request, m *proto.AskPartitionList) {
+func (a *Admin) partitionListLocked(m *proto.AskPartitionList) proto.Msg {
 	pt := a.mu.pt
 	if pt == nil {
-		l.Answer(req, &proto.Error{ErrCode: proto.NotReady, Message: notConnected})
-		return
+		return &proto.Error{ErrCode: proto.NotReady, Message: notConnected}
 	}
 	np := pt.NumPartitions()
 	max := m.MaxOffset
@@ -108,14 +128,16 @@ func (a *Admin) answerPartitionListLocked(l *link.Link, req link.Request, m *pro
 		max = np
 	}
 	if m.MinOffset < max && max > np {
-		l.Answer(req, &proto.Error{ErrCode: proto.ProtocolError, Message: "invalid partition table offset"})
-		return
+		return &proto.Error{ErrCode: proto.ProtocolError, Message: "invalid partition table offset"}
 	}
 	var rows [][]proto.CellInfo
 	if m.MinOffset < max {
-		rows = pt.Rows[m.MinOffset:max]
+		rows = cluster.FromRows(pt.PTid, pt.NumReplicas, pt.Rows[m.MinOffset:max]).Rows
 	}
-	l.Answer(req, &proto.PartitionTable{PacketCode: proto.CodeAnswerPartitionList, PTid: pt.PTid, NumReplicas: pt.NumReplicas, Rows: append([][]proto.CellInfo{}, rows...)})
+	if rows == nil {
+		rows = [][]proto.CellInfo{}
+	}
+	return &proto.PartitionTable{PacketCode: proto.CodeAnswerPartitionList, PTid: pt.PTid, NumReplicas: pt.NumReplicas, Rows: rows}
 }
 
 // forward asks the master req and relays its answer to neoctl under

@@ -84,6 +84,9 @@ func (a *Admin) monitorChangedLocked() {
 // with the summary. REQUIRES: mu held.
 func (a *Admin) notifyLocked(askIDs bool) {
 	mon := &a.mu.mon
+	if a.mu.closed {
+		return
+	}
 	if askIDs && a.mu.master != nil {
 		mon.asking = true
 		a.askLastTid(a.mu.master, a.mu.hasState && a.mu.state == proto.BackingUp)
@@ -95,10 +98,17 @@ func (a *Admin) notifyLocked(askIDs bool) {
 		return
 	}
 	ans := a.monitorAnswerLocked()
-	for _, w := range mon.waiters {
-		w.l.Answer(w.req, ans)
-	}
+	waiters := mon.waiters
 	mon.waiters = nil
+	// Sent without the lock, by a goroutine: a neoctl that does not read
+	// holds up only itself.
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		for _, w := range waiters {
+			w.l.Answer(w.req, ans)
+		}
+	}()
 }
 
 // askLastTid asks the master AskLastTransaction (and AskRecovery for the
