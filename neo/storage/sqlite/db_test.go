@@ -151,6 +151,9 @@ func TestAbortPrunesData(t *testing.T) {
 	if err := db.ReleaseData([]int64{objs[0].DataID}); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.Commit(); err != nil {
+		t.Fatal(err)
+	}
 	if n := countRows(t, db, "data"); n != 1 {
 		t.Fatalf("data rows after release: %d", n)
 	}
@@ -163,6 +166,9 @@ func TestAbortPrunesData(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := db.ReleaseData([]int64{id}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	if n := countRows(t, db, "data"); n != 1 {

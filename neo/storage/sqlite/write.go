@@ -118,17 +118,15 @@ func (db *DB) StoreData(checksum [20]byte, compression byte, data []byte, oid zo
 // ReleaseData drops references StoreData took (for a transaction aborted,
 // or a store replaced, before the unlock releases them) and deletes the
 // rows nothing references any more (NEO/py's releaseData with prune).
+// Like StoreData, it leaves the deletion to the next commit point.
 func (db *DB) ReleaseData(ids []int64) error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if err := db.beginLocked(syncNormal); err != nil {
+	if err := db.beginLocked(syncFull); err != nil {
 		return err
 	}
 	db.releaseLocked(ids)
-	if err := db.pruneLocked(ids); err != nil {
-		return err
-	}
-	return db.commitLocked(syncNormal)
+	return db.pruneLocked(ids)
 }
 
 // REQUIRES: mu held.
