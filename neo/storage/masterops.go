@@ -121,7 +121,9 @@ func (s *Storage) handleMasterLocked(l *link.Link, req link.Request, toClose *[]
 		return s.masterTidMsgLocked(l, req, m)
 	case *proto.NotifyPackSigned:
 		// Pack is not implemented: nothing to do.
-	case *proto.CheckPartition, *proto.Replicate, *proto.NotifyRepair:
+	case *proto.CheckPartition:
+		s.checkPartitionLocked(l, m)
+	case *proto.Replicate, *proto.NotifyRepair:
 		s.mu.log.Warn("request not implemented by this storage", "packet", fmt.Sprintf("%T", m))
 	default:
 		return unexpected(m)

@@ -49,8 +49,11 @@ type replicator struct {
 	parts map[uint32]*replPart
 	ttids map[zodb.Tid]bool // unfinished transactions to wait for
 	wake  chan struct{}     // kicks the worker (buffered, 1)
+	ctx   context.Context   // ends with the operation period
 	stop  context.CancelFunc
 	done  chan struct{} // closed when the worker returned
+	// checks queues the CheckPartition orders (checker.go).
+	checks chan *proto.CheckPartition
 }
 
 // startReplicator starts the replication of our OUT_OF_DATE cells, at
@@ -58,7 +61,7 @@ type replicator struct {
 func (s *Storage) startReplicatorLocked(ml *link.Link) {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &replicator{parts: map[uint32]*replPart{}, ttids: map[zodb.Tid]bool{},
-		wake: make(chan struct{}, 1), stop: cancel, done: make(chan struct{})}
+		wake: make(chan struct{}, 1), ctx: ctx, stop: cancel, done: make(chan struct{})}
 	s.mu.repl = r
 	s.wg.Add(1)
 	go func() {
