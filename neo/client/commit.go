@@ -39,6 +39,8 @@ type txn struct {
 		stors   map[proto.NID]*link.Link
 		oids    []zodb.Oid // stored or checked, in order
 		seen    map[zodb.Oid]bool
+		queue   []queued // not sent yet
+		queued  int      // bytes in queue
 		deleted []zodb.Oid
 		checked []zodb.Oid
 		stored  bool // voting began: deadlock notifications are ignored
@@ -90,7 +92,8 @@ func (t *txn) begin(ctx context.Context, tid zodb.Tid) error {
 
 // Store sends the new revision of oid to every writable cell of its
 // partition, compressed when that is smaller, without waiting for the
-// answers. A conflict already answered is returned; others come at Vote.
+// answers (small transactions send at Vote, see flushBytes). A conflict
+// already answered is returned; others come at Vote.
 func (t *txn) Store(ctx context.Context, oid zodb.Oid, serial zodb.Tid, data []byte) error {
 	if data == nil {
 		data = []byte{}
@@ -133,8 +136,22 @@ func (t *txn) opErr(op string, args any, err error) error {
 	return t.c.opError(op, args, err)
 }
 
-// write sends msg (a store or a check of oid) to the writable cells of
-// oid's partition.
+// flushBytes is how much store data a transaction queues before sending
+// it. Small transactions send their stores at Vote: a store locks its
+// object at the storage, and a transaction still being built must not
+// keep others from committing (ZODB's optimistic commits expect the
+// conflict at vote). Big ones stream their stores as they come.
+const flushBytes = 256 << 10
+
+// queued is a store or check waiting to be sent.
+type queued struct {
+	oid  zodb.Oid
+	msg  proto.Msg
+	read bool
+}
+
+// write queues msg (a store or a check of oid) for the writable cells of
+// oid's partition, sending the queue once it is big.
 func (t *txn) write(ctx context.Context, oid zodb.Oid, msg proto.Msg, read bool) error {
 	t.mu.Lock()
 	if err := t.usableLocked(); err != nil {
@@ -145,14 +162,49 @@ func (t *txn) write(ctx context.Context, oid zodb.Oid, msg proto.Msg, read bool)
 		t.mu.seen[oid] = true
 		t.mu.oids = append(t.mu.oids, oid)
 	}
-	t.mu.Unlock()
-	v, err := t.c.ready(ctx)
-	if err != nil {
-		return err
+	t.mu.queue = append(t.mu.queue, queued{oid, msg, read})
+	if x, ok := msg.(*proto.AskStoreObject); ok {
+		t.mu.queued += len(x.Data) + 64
 	}
+	big := t.mu.queued >= flushBytes
+	t.mu.Unlock()
+	if big {
+		return t.flush(ctx)
+	}
+	return nil
+}
+
+// flush sends the queued stores and checks, their answers collected in
+// the background. A conflict already answered is returned, as NEO/py
+// checks answers after each store.
+func (t *txn) flush(ctx context.Context) error {
+	t.mu.Lock()
+	q := t.mu.queue
+	t.mu.queue, t.mu.queued = nil, 0
+	t.mu.Unlock()
+	if len(q) > 0 {
+		v, err := t.c.ready(ctx)
+		if err != nil {
+			t.fail(err)
+			return err
+		}
+		for _, w := range q {
+			if err := t.send(ctx, v, w); err != nil {
+				t.fail(err)
+				return err
+			}
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.mu.err
+}
+
+// send sends w to the writable cells of its oid's partition.
+func (t *txn) send(ctx context.Context, v *view, w queued) error {
 	sent := 0
 	var lastErr error
-	for _, nid := range writeCells(v, oidPartition(v, oid)) {
+	for _, nid := range writeCells(v, oidPartition(v, w.oid)) {
 		l, err := t.c.storage(ctx, v, nid)
 		if err != nil {
 			lastErr = err
@@ -161,21 +213,16 @@ func (t *txn) write(ctx context.Context, oid zodb.Oid, msg proto.Msg, read bool)
 		t.mu.Lock()
 		t.mu.stors[nid] = l
 		t.mu.Unlock()
-		t.goAsk(l, msg, oid, read)
+		t.goAsk(l, w.msg, w.oid, w.read)
 		sent++
 	}
 	if sent == 0 {
 		if lastErr == nil {
-			lastErr = fmt.Errorf("no storage available for partition %d", oidPartition(v, oid))
+			lastErr = fmt.Errorf("no storage available for partition %d", oidPartition(v, w.oid))
 		}
-		t.fail(fmt.Errorf("neo: store %s: %w", oid, lastErr))
-		return lastErr
+		return fmt.Errorf("neo: %s of %s: %w", writeKind(w.read), w.oid, lastErr)
 	}
-	// Report a conflict already known, as NEO/py checks answers after
-	// each store.
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.mu.err
+	return nil
 }
 
 // usableLocked says why the transaction takes no more changes.
@@ -303,9 +350,13 @@ func (t *txn) fail(err error) {
 	t.mu.Unlock()
 }
 
-// waitAnswers waits until every ask is answered; it then marks the
-// transaction as voting so that no relock starts any more.
+// waitAnswers sends what is queued and waits until every ask is
+// answered; it then marks the transaction as voting so that no relock
+// starts any more.
 func (t *txn) waitAnswers(ctx context.Context) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	for {
 		t.mu.Lock()
 		if t.mu.pending == 0 {

@@ -37,6 +37,7 @@ func (c *Client) runMaster() {
 	defer c.wg.Done()
 	next := 0
 	primary := ""
+	delay := retryDelay / 16
 	for c.ctx.Err() == nil {
 		addr := primary
 		if addr == "" {
@@ -46,6 +47,7 @@ func (c *Client) runMaster() {
 		primary = ""
 		mc, err := c.connectMaster(addr)
 		if err == nil {
+			delay = retryDelay / 16
 			c.log.Debug("connected to the primary master", "addr", addr, "nid", c.view.Load().nid)
 			select {
 			case <-mc.l.Done():
@@ -74,12 +76,16 @@ func (c *Client) runMaster() {
 		} else if c.ctx.Err() == nil {
 			c.log.Info("master not available", "addr", addr, "err", err)
 		}
-		if next%len(c.opt.Masters) == 0 || primary == "" {
+		if next%len(c.opt.Masters) == 0 {
+			// Every master tried: wait, longer each time up to
+			// retryDelay (a cluster starting answers NOT_READY for a
+			// moment only).
 			select {
-			case <-time.After(retryDelay):
+			case <-time.After(delay):
 			case <-c.ctx.Done():
 				return
 			}
+			delay = min(2*delay, retryDelay)
 		}
 	}
 }
