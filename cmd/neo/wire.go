@@ -1,16 +1,12 @@
 package main
 
 import (
-	"errors"
-
+	"github.com/zodbneo/zodbneo/neo/admin"
 	"github.com/zodbneo/zodbneo/neo/cluster"
 	"github.com/zodbneo/zodbneo/neo/config"
 	"github.com/zodbneo/zodbneo/neo/master"
 	"github.com/zodbneo/zodbneo/neo/storage"
 )
-
-// errNotBuilt: the node packages land during the session.
-var errNotBuilt = errors.New("node package not available yet")
 
 func newMaster(s *config.Settings, cfg cluster.Config) (node, error) {
 	m, err := master.New(s.MasterConfig(cfg))
@@ -28,4 +24,10 @@ func newStorage(s *config.Settings, cfg cluster.Config) (node, error) {
 	return st, nil
 }
 
-func newAdmin(s *config.Settings, cfg cluster.Config) (node, error) { return nil, errNotBuilt }
+func newAdmin(s *config.Settings, cfg cluster.Config) (node, error) {
+	a, err := admin.New(s.AdminConfig(cfg))
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return a, nil
+}

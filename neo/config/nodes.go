@@ -1,6 +1,7 @@
 package config
 
 import (
+	"github.com/zodbneo/zodbneo/neo/admin"
 	"github.com/zodbneo/zodbneo/neo/cluster"
 	"github.com/zodbneo/zodbneo/neo/master"
 	"github.com/zodbneo/zodbneo/neo/storage"
@@ -26,4 +27,10 @@ func (s *Settings) MasterConfig(common cluster.Config) master.Config {
 		Partitions: s.Partitions,
 		Replicas:   s.Replicas,
 	}
+}
+
+// AdminConfig is the admin node's Config from s and the common config:
+// the admin takes nothing more (NEO/py's monitor options are ignored).
+func (s *Settings) AdminConfig(common cluster.Config) admin.Config {
+	return admin.Config{Config: common}
 }

@@ -1,16 +1,11 @@
 package simple
 
 import (
-	"errors"
-
+	"github.com/zodbneo/zodbneo/neo/admin"
 	"github.com/zodbneo/zodbneo/neo/cluster"
 	"github.com/zodbneo/zodbneo/neo/master"
 	"github.com/zodbneo/zodbneo/neo/storage"
 )
-
-// errNotBuilt: the node packages are being written; Start wires them as
-// they land.
-var errNotBuilt = errors.New("node package not available yet")
 
 func newMaster(cfg cluster.Config, autostart int, partitions, replicas uint32) (node, error) {
 	m, err := master.New(master.Config{Config: cfg, Autostart: autostart, Partitions: partitions, Replicas: replicas})
@@ -29,5 +24,9 @@ func newStorage(cfg cluster.Config, db string) (node, error) {
 }
 
 func newAdmin(cfg cluster.Config) (node, error) {
-	return nil, errNotBuilt
+	a, err := admin.New(admin.Config{Config: cfg})
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return a, nil
 }
