@@ -35,6 +35,7 @@ func (w logWatch) WithGroup(string) slog.Handler      { return w }
 // TestCheckReplicas: neoctl check through the master; a transaction
 // missing on one storage is reported against the reference.
 func TestCheckReplicas(t *testing.T) {
+	t.Parallel() // each waits about a second for the cluster to start
 	ctx, cancel := context.WithTimeout(context.Background(), 2*waitLimit)
 	defer cancel()
 	m, err := master.New(master.Config{Config: cluster.Config{Cluster: testCluster, Bind: "127.0.0.1:0", Logger: discardLog},

@@ -82,6 +82,7 @@ func commitWith(ctx context.Context, c *client.Client, store func(zodb.Txn) erro
 }
 
 func TestWithMasterAndClient(t *testing.T) {
+	t.Parallel() // each waits about a second for the cluster to start
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	cs := startCluster(t, ctx, 2)
@@ -137,6 +138,7 @@ func TestWithMasterAndClient(t *testing.T) {
 // each, retrying on conflicts: no increment is lost, whatever the order
 // the storages' locks (and deadlock avoidance) gave.
 func TestConcurrentIncrements(t *testing.T) {
+	t.Parallel() // each waits about a second for the cluster to start
 	ctx, cancel := context.WithTimeout(context.Background(), 2*waitLimit)
 	defer cancel()
 	cs := startCluster(t, ctx, 4)

@@ -70,6 +70,7 @@ func (r *runningStorage) upToDate() bool {
 // comes back with its cells out of date, fetches what it missed from the
 // other storage and is up to date again; it then serves everything alone.
 func TestReplicationAfterRestart(t *testing.T) {
+	t.Parallel() // each waits about a second for the cluster to start
 	ctx, cancel := context.WithTimeout(context.Background(), 2*waitLimit)
 	defer cancel()
 	m, err := master.New(master.Config{Config: cluster.Config{Cluster: testCluster, Bind: "127.0.0.1:0", Logger: discardLog},
