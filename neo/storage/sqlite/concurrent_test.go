@@ -19,7 +19,7 @@ func TestReadersBesideWriter(t *testing.T) {
 	commitTxn(t, db, 4, 4, rec{oid: 0, data: []byte("0")}, rec{oid: 1, data: []byte("0")})
 	var head atomic.Uint64 // last unlocked tid
 	head.Store(4)
-	const ntxn = 100
+	const ntxn = 50
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	errs := make(chan error, 8)

@@ -185,16 +185,13 @@ func (db *DB) History(oid zodb.Oid, offset, length int) (h []proto.HistoryEntry,
 		return nil, db.errorf(op(), err)
 	}
 	err = db.read(op, func(r *reader) error {
-		return r.each(historyQuery, 2, []int64{int64(p), int64(oid), int64(offset), int64(length)}, func(v vals) error {
+		return r.eachStmt(r.st.history, "", 2, []int64{int64(p), int64(oid), int64(offset), int64(length)}, func(v vals) error {
 			h = append(h, proto.HistoryEntry{Serial: zodb.Tid(v.int(0)), Size: v.int(1)})
 			return v.err
 		})
 	})
 	return h, err
 }
-
-const historyQuery = "SELECT tid, LENGTH(value) FROM obj LEFT JOIN data ON obj.data_id = data.id" +
-	" WHERE partition=+? AND oid=+? ORDER BY tid DESC LIMIT ?,?"
 
 // partitionList renders partitions for an IN (...) clause: they are
 // numbers, never text from the wire.

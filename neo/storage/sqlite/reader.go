@@ -155,11 +155,22 @@ func (r *reader) one(st driver.Stmt, ncol int, args ...int64) (bool, error) {
 // not worth preparing) and calls fn with every row's ncol values, valid
 // until fn returns.
 func (r *reader) each(q string, ncol int, args []int64, fn func(v vals) error) error {
+	return r.eachStmt(nil, q, ncol, args, fn)
+}
+
+// eachStmt is each with the prepared statement st, or q when st is nil.
+func (r *reader) eachStmt(st driver.Stmt, q string, ncol int, args []int64, fn func(v vals) error) error {
 	named := make([]driver.NamedValue, len(args))
 	for i, x := range args {
 		named[i] = driver.NamedValue{Ordinal: i + 1, Value: x}
 	}
-	rows, err := r.conn.(driver.QueryerContext).QueryContext(context.Background(), q, named)
+	var rows driver.Rows
+	var err error
+	if st != nil {
+		rows, err = st.(driver.StmtQueryContext).QueryContext(context.Background(), named)
+	} else {
+		rows, err = r.conn.(driver.QueryerContext).QueryContext(context.Background(), q, named)
+	}
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ type readStmts struct {
 	objCurrent, objAt, objBefore driver.Stmt
 	lastObjectTid                driver.Stmt
 	trans, ttrans                driver.Stmt
-	finalTid                     driver.Stmt
+	history, finalTid            driver.Stmt
 }
 
 // writeStmts are the writer's statements, prepared on its connection.
@@ -52,6 +52,8 @@ func (r *readStmts) prepare(c driver.Conn) error {
 		{&r.lastObjectTid, "SELECT tid FROM obj WHERE partition=+? AND oid=+? ORDER BY tid DESC LIMIT 1"},
 		{&r.trans, "SELECT oids, user, description, ext, packed, ttid FROM trans WHERE partition=+? AND tid=+?"},
 		{&r.ttrans, "SELECT oids, user, description, ext, packed, ttid FROM ttrans WHERE tid=+?"},
+		{&r.history, "SELECT tid, LENGTH(value) FROM obj LEFT JOIN data ON obj.data_id = data.id" +
+			" WHERE partition=+? AND oid=+? ORDER BY tid DESC LIMIT ?,?"},
 		{&r.finalTid, "SELECT tid FROM trans WHERE partition=+? AND tid>=+? AND ttid=+? LIMIT 1"},
 	} {
 		st, err := c.Prepare(s.q)
@@ -109,7 +111,7 @@ func closeAll(stmts ...*sql.Stmt) {
 
 func (r *readStmts) close() {
 	for _, s := range []driver.Stmt{r.begin, r.commit, r.objCurrent, r.objAt, r.objBefore,
-		r.lastObjectTid, r.trans, r.ttrans, r.finalTid} {
+		r.lastObjectTid, r.trans, r.ttrans, r.history, r.finalTid} {
 		if s != nil {
 			s.Close()
 		}

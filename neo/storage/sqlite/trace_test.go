@@ -266,6 +266,14 @@ func checkObjects(t *testing.T, db *DB, rows map[string][][]any) {
 			o.Checksum != want.Checksum || o.Compression != want.Compression || !bytes.Equal(o.Data, want.Data) {
 			t.Errorf("object %s@%s:\n got %+v\nwant %+v", oid, tid, o, want)
 		}
+		if b, err := db.Object(oid, proto.NoTid, tid+1); err != nil || b.Serial != tid || b.NextSerial != next {
+			t.Errorf("object %s before %s: %+v %v", oid, tid+1, b, err)
+		}
+		if slices.Min(revs[oid]) == tid {
+			if _, err := db.Object(oid, proto.NoTid, tid); !errors.Is(err, backend.ErrOidNotFound) {
+				t.Errorf("object %s before its first revision: %v", oid, err)
+			}
+		}
 		if next == proto.NoTid {
 			cur, err := db.Object(oid, proto.NoTid, proto.NoTid)
 			if err != nil || cur.Serial != tid {
