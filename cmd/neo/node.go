@@ -84,10 +84,11 @@ func runNode(cmd *cobra.Command, s *config.Settings, mk makeNode) error {
 	if err != nil {
 		return err
 	}
-	if n == nil {
-		return nil // nothing to run (storage --reset)
+	if s.Reset {
+		log.Info("database reset", "node", string(s.Kind), "database", s.Database)
+	} else {
+		log.Info("listening", "node", string(s.Kind), "addr", n.Addr(), "cluster", s.Cluster)
 	}
-	log.Info("listening", "node", string(s.Kind), "addr", n.Addr(), "cluster", s.Cluster)
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
