@@ -12,7 +12,6 @@ import (
 	"github.com/zodbneo/zodbneo/neo/cluster"
 	"github.com/zodbneo/zodbneo/neo/link"
 	"github.com/zodbneo/zodbneo/neo/proto"
-	"github.com/zodbneo/zodbneo/zodb"
 )
 
 // Config is the admin's configuration: NEO/py's neoadmin common options.
@@ -165,10 +164,4 @@ func (a *Admin) serveCtl(ctx context.Context, conn net.Conn) {
 	delete(a.mu.ctls, l)
 	a.mu.mon.dropWaiters(l)
 	a.mu.Unlock()
-}
-
-// lastTid is what AnswerLastTransaction told, for the summary.
-type lastTid struct {
-	tid zodb.Tid
-	ok  bool
 }

@@ -214,3 +214,9 @@ func (a *Admin) summaryLocked() string {
 	}
 	return b.String()
 }
+
+// lastTid is what AnswerLastTransaction told, for the summary.
+type lastTid struct {
+	tid zodb.Tid
+	ok  bool
+}
