@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/zodbneo/zodbneo/neo/proto"
 	"github.com/zodbneo/zodbneo/neo/storage/backend"
@@ -43,7 +44,9 @@ func TestCrashHelper(t *testing.T) {
 	// Stored, not voted: must vanish.
 	db.StoreData([20]byte{1}, 0, []byte("stored"), 4)
 	fmt.Println("ready")
-	select {}
+	// TestCrash kills us now; should it not, do not linger.
+	time.Sleep(time.Minute)
+	os.Exit(1)
 }
 
 // TestCrash kills a process writing the database (SIGKILL) and checks
