@@ -115,7 +115,7 @@ func TestCluster(t *testing.T) {
 	if err := c.StartStorage(0); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.waitRunning(ctx); err != nil {
+	if err := c.WaitRunning(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if data, serial := load(t, ctx, c.URL(), oid); string(data) != "hello" || serial != tid {

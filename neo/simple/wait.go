@@ -13,6 +13,11 @@ import (
 // state while the cluster is starting.
 const pollInterval = 20 * time.Millisecond
 
+// WaitRunning returns once the admin reports the cluster RUNNING, within
+// ctx. It sees what the admin knows: right after StopStorage the admin
+// may not have heard yet that the cluster left RUNNING.
+func (c *Cluster) WaitRunning(ctx context.Context) error { return c.waitRunning(ctx) }
+
 // waitRunning asks the admin for the cluster state, as neoctl does (no
 // identification, one AskClusterState per connection), until it answers
 // RUNNING. It fails early when a node exits during the wait.
