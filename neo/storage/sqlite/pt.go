@@ -194,22 +194,9 @@ type cellKey struct {
 func (db *DB) changeCellsLocked(changes []proto.CellChange, self proto.NID, reset bool) ([]uint32, error) {
 	ctx := context.Background()
 	w := db.mu.w
-	old := map[cellKey]int64{}
-	rows, err := w.QueryContext(ctx, "SELECT partition, nid, tid FROM pt")
+	old, err := db.cellsLocked()
 	if err != nil {
-		return nil, db.errorf("read pt", err)
-	}
-	for rows.Next() {
-		var p, n, tid int64
-		if err := rows.Scan(&p, &n, &tid); err != nil {
-			rows.Close()
-			return nil, db.errorf("read pt", err)
-		}
-		old[cellKey{uint32(p), proto.NID(n)}] = tid
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, db.errorf("read pt", err)
+		return nil, err
 	}
 
 	mine := map[uint32]bool{}    // own partitions after the change
@@ -273,6 +260,28 @@ func (db *DB) changeCellsLocked(changes []proto.CellChange, self proto.NID, rese
 	}
 	slices.Sort(drop)
 	return drop, nil
+}
+
+// cellsLocked reads pt: cell -> tid column.
+// REQUIRES: mu held.
+func (db *DB) cellsLocked() (map[cellKey]int64, error) {
+	cells := map[cellKey]int64{}
+	rows, err := db.mu.w.QueryContext(context.Background(), "SELECT partition, nid, tid FROM pt")
+	if err != nil {
+		return nil, db.errorf("read pt", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p, n, tid int64
+		if err := rows.Scan(&p, &n, &tid); err != nil {
+			return nil, db.errorf("read pt", err)
+		}
+		cells[cellKey{uint32(p), proto.NID(n)}] = tid
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.errorf("read pt", err)
+	}
+	return cells, nil
 }
 
 // outOfDateTidLocked is the replication tid of an own cell becoming
