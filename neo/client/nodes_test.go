@@ -22,6 +22,25 @@ type testCluster struct {
 	mu         sync.Mutex
 	stops      map[string]func() // node name -> stop and wait
 	storAddrs  []string
+	opt        clusterOpt
+}
+
+func (c *testCluster) startMaster(bind string) {
+	m, err := master.New(master.Config{
+		Config:    cluster.Config{Cluster: c.name, Bind: bind, Logger: quiet()},
+		Autostart: c.opt.storages, Partitions: c.opt.partitions, Replicas: c.opt.replicas,
+	})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.masterAddr = m.Addr()
+	c.run("master", m.Run)
+}
+
+// restartMaster stops the master and starts a new one at its address.
+func (c *testCluster) restartMaster() {
+	c.stop("master")
+	c.startMaster(c.masterAddr)
 }
 
 type clusterOpt struct {
@@ -42,15 +61,8 @@ func newTestCluster(t testing.TB, opt clusterOpt) *testCluster {
 		opt.partitions = 4
 	}
 	c := &testCluster{t: t, name: opt.name, dir: t.TempDir(), stops: map[string]func(){}}
-	m, err := master.New(master.Config{
-		Config:    cluster.Config{Cluster: opt.name, Bind: "127.0.0.1:0", Logger: quiet()},
-		Autostart: opt.storages, Partitions: opt.partitions, Replicas: opt.replicas,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.masterAddr = m.Addr()
-	c.run("master", m.Run)
+	c.opt = opt
+	c.startMaster("127.0.0.1:0")
 	c.storAddrs = make([]string, opt.storages)
 	for i := range opt.storages {
 		c.startStorage(i, "127.0.0.1:0")

@@ -1,0 +1,63 @@
+package client_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/zodbneo/zodbneo/zodb"
+)
+
+// TestRestart restarts the storage, then the master, under a client:
+// the client reconnects, nothing committed is lost, commits go on and
+// the watch channel misses no commit, even those made by another client
+// while this one was disconnected.
+func TestRestart(t *testing.T) {
+	c := newTestCluster(t, clusterOpt{})
+	a := openClient(t, c.url())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	w, err := a.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oid, err := a.NewOid(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial := commitOne(t, a, oid, 0, "0")
+	want := []zodb.Tid{serial}
+	check := func(step string, data string) {
+		t.Helper()
+		got, s, err := a.Load(ctx, zodb.Xid{At: zodb.TidMax, Oid: oid})
+		if err != nil || string(got) != data || s != serial {
+			t.Fatalf("%s: load %q @%s %v, want %q @%s", step, got, s, err, data, serial)
+		}
+	}
+
+	c.stopStorage(0)
+	c.restartStorage(0)
+	check("storage restarted", "0")
+	serial = commitOne(t, a, oid, serial, "1")
+	want = append(want, serial)
+	check("commit after storage restart", "1")
+
+	c.restartMaster()
+	// Another client commits while a may still be reconnecting.
+	b := openClient(t, c.url())
+	serial = commitOne(t, b, oid, serial, "2")
+	want = append(want, serial)
+	if _, err := a.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("master restarted", "2")
+	serial = commitOne(t, a, oid, serial, "3")
+	want = append(want, serial)
+	check("commit after master restart", "3")
+
+	for _, tid := range want {
+		if ev := recvEvent(t, w); ev.Tid != tid {
+			t.Errorf("event %s, want %s", ev.Tid, tid)
+		}
+	}
+}
