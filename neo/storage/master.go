@@ -46,7 +46,7 @@ func (s *Storage) masterLoop(ctx context.Context) error {
 			err = s.serveMaster(ctx, ml)
 			ml.Close()
 			s.leaveOperation()
-			if s.quitting() {
+			if s.quitting() || ctx.Err() != nil {
 				return nil
 			}
 			var pe *protocolError
