@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -240,4 +241,39 @@ func waitNode(t *testing.T, addr, nid, state string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("node %s never %s", nid, state)
+}
+
+// TestAdminNotPrimary: a secondary master answers the identification with
+// NotPrimaryMaster naming the primary, which is not in our masters list;
+// the admin goes there.
+func TestAdminNotPrimary(t *testing.T) {
+	m := newMaster(t, "tadm")
+	start(t, "master", m)
+	host, port, _ := net.SplitHostPort(m.Addr())
+	p, _ := strconv.Atoi(port)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	secondary := link.HandlerFunc(func(l *link.Link, req link.Request) {
+		if _, ok := req.Msg.(*proto.RequestIdentification); ok {
+			l.Notify(&proto.NotPrimaryMaster{Primary: 1, Masters: []*proto.Address{{Host: "127.0.0.1", Port: 1}, {Host: host, Port: uint16(p)}}})
+		}
+		l.Close()
+	})
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if l, err := link.NewLink(conn, link.Options{Handler: secondary}); err == nil {
+				go func() { <-l.Done() }()
+			}
+		}
+	}()
+	a := newAdmin(t, "tadm", ln.Addr().String())
+	start(t, "admin", a)
+	waitFor(t, a.Addr(), "M1\n", "print", "primary")
 }

@@ -22,6 +22,9 @@ const (
 	dialTimeout = 10 * time.Second
 	// handshakeTimeout bounds a neoctl connection's handshake.
 	handshakeTimeout = 10 * time.Second
+	// notPrimaryWait bounds the wait for a NotPrimaryMaster after a
+	// master closed the connection during identification.
+	notPrimaryWait = 100 * time.Millisecond
 )
 
 // identifyExtra is the extra map of our identification: {b'backup': []}.
@@ -137,10 +140,14 @@ func (a *Admin) connectMaster(ctx context.Context, addr string) (*link.Link, err
 	})
 	if err != nil {
 		l.Close()
-		select {
-		case p := <-h.notPrimary:
-			return nil, &errNotPrimary{p}
-		default:
+		// A secondary master sends NotPrimaryMaster and closes: the
+		// notification may still be on its way to the handler.
+		if errors.Is(err, link.ErrPeerClosed) {
+			select {
+			case p := <-h.notPrimary:
+				return nil, &errNotPrimary{p}
+			case <-time.After(notPrimaryWait):
+			}
 		}
 		return nil, err
 	}
