@@ -136,6 +136,10 @@ func inflate(data []byte) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+// zwriters pools zlib writers by level: a writer's state is hundreds of
+// KiB, too much to allocate per record.
+var zwriters sync.Map // level -> *sync.Pool of *zlib.Writer
+
 // compress returns data zlib-compressed at level when that is smaller
 // (NEO/py's rule), with the compression flag to send.
 func compress(data []byte, level int) (int64, []byte) {
@@ -145,14 +149,21 @@ func compress(data []byte, level int) (int64, []byte) {
 	if level == 0 {
 		level = zlib.DefaultCompression
 	}
+	pool, _ := zwriters.LoadOrStore(level, &sync.Pool{})
 	var buf bytes.Buffer
 	buf.Grow(len(data))
-	w, err := zlib.NewWriterLevel(&buf, level)
-	if err != nil {
-		return 0, data
+	w, _ := pool.(*sync.Pool).Get().(*zlib.Writer)
+	if w == nil {
+		var err error
+		if w, err = zlib.NewWriterLevel(&buf, level); err != nil {
+			return 0, data
+		}
+	} else {
+		w.Reset(&buf)
 	}
 	w.Write(data)
 	w.Close()
+	pool.(*sync.Pool).Put(w)
 	if buf.Len() < len(data) {
 		return 1, buf.Bytes()
 	}
