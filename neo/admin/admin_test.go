@@ -277,3 +277,25 @@ func TestAdminNotPrimary(t *testing.T) {
 	start(t, "admin", a)
 	waitFor(t, a.Addr(), "M1\n", "print", "primary")
 }
+
+// TestAdminMasterRestart: the admin follows a master that restarts on the
+// same address, and answers NOT_READY meanwhile.
+func TestAdminMasterRestart(t *testing.T) {
+	m := newMaster(t, "tadm")
+	addr := m.Addr()
+	stopMaster := start(t, "master", m)
+	a := newAdmin(t, "tadm", addr)
+	start(t, "admin", a)
+	waitFor(t, a.Addr(), "RECOVERING\n", "print", "cluster")
+	if err := stopMaster(); err != nil {
+		t.Fatal(err)
+	}
+	waitNotReady(t, a.Addr())
+	m2, err := master.New(master.Config{Config: cluster.Config{Cluster: "tadm", Bind: addr, Logger: quiet}, Partitions: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start(t, "master again", m2)
+	waitFor(t, a.Addr(), "RECOVERING\n", "print", "cluster")
+	waitFor(t, a.Addr(), "M1\n", "print", "primary")
+}
