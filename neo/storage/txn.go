@@ -300,7 +300,7 @@ func (tm *txnManager) releaseData(ids []int64) error {
 }
 
 // vote stores ttid's objects (and with meta its metadata) in the
-// temporary tables and commits them.
+// temporary tables.
 func (tm *txnManager) vote(ttid zodb.Tid, meta *backend.Txn) error {
 	t := tm.txns[ttid]
 	if t == nil {
@@ -318,10 +318,10 @@ func (tm *txnManager) vote(ttid zodb.Tid, meta *backend.Txn) error {
 	for oid, s := range t.stores {
 		objs = append(objs, backend.TempObject{Oid: oid, DataID: s.dataID, ValueTid: s.valueSerial})
 	}
-	if err := tm.db.StoreTransaction(ttid, objs, meta); err != nil {
-		return err
-	}
-	return tm.db.Commit()
+	// No commit here: the lock commits it durably (NEO/py commits at
+	// vote, without syncing by default); a vote lost in a crash only
+	// makes the commit fail.
+	return tm.db.StoreTransaction(ttid, objs, meta)
 }
 
 // lock gives ttid its tid and makes the transaction durable; loads of
