@@ -11,8 +11,8 @@ import (
 	"github.com/zodbneo/zodbneo/zodb"
 )
 
-// servePeer handles one request of an identified client or storage (NEO/py's
-// ClientOperationHandler; storages only get what is shared with it).
+// servePeer handles one request of an identified client or storage
+// (NEO/py's ClientOperationHandler and StorageOperationHandler).
 func (s *Storage) servePeer(p *peer, req link.Request) {
 	var err error
 	switch m := req.Msg.(type) {
@@ -40,30 +40,8 @@ func (s *Storage) servePeer(p *peer, req link.Request) {
 		err = s.askObjectHistory(p, req, m)
 	case *proto.AskOIDsFrom:
 		err = s.askOIDsFrom(p, req, m)
-	case *proto.AskFetchTransactions:
-		if p.typ != proto.Storage {
-			err = unexpected(m)
-			break
-		}
-		err = s.askFetchTransactions(p, req, m)
-	case *proto.AskFetchObjects:
-		if p.typ != proto.Storage {
-			err = unexpected(m)
-			break
-		}
-		err = s.askFetchObjects(p, req, m)
-	case *proto.AskCheckTIDRange:
-		if p.typ != proto.Storage {
-			err = unexpected(m)
-			break
-		}
-		err = s.askCheckTIDRange(p, req, m)
-	case *proto.AskCheckSerialRange:
-		if p.typ != proto.Storage {
-			err = unexpected(m)
-			break
-		}
-		err = s.askCheckSerialRange(p, req, m)
+	case *proto.AskFetchTransactions, *proto.AskFetchObjects, *proto.AskCheckTIDRange, *proto.AskCheckSerialRange:
+		err = s.serveStoragePeer(p, req)
 	case *proto.AskObjectUndoSerial:
 		err = s.askObjectUndoSerial(p, req, m)
 	case *proto.TidMsg:
@@ -82,6 +60,25 @@ func (s *Storage) servePeer(p *peer, req link.Request) {
 	if err != nil {
 		s.peerError(p, req, err)
 	}
+}
+
+// serveStoragePeer handles the requests only storages make: replication
+// and the replica checker (NEO/py's StorageOperationHandler).
+func (s *Storage) serveStoragePeer(p *peer, req link.Request) error {
+	if p.typ != proto.Storage {
+		return unexpected(req.Msg)
+	}
+	switch m := req.Msg.(type) {
+	case *proto.AskFetchTransactions:
+		return s.askFetchTransactions(p, req, m)
+	case *proto.AskFetchObjects:
+		return s.askFetchObjects(p, req, m)
+	case *proto.AskCheckTIDRange:
+		return s.askCheckTIDRange(p, req, m)
+	case *proto.AskCheckSerialRange:
+		return s.askCheckSerialRange(p, req, m)
+	}
+	return unexpected(req.Msg)
 }
 
 // peerError answers a failed request: PROTOCOL_ERROR and close for a
