@@ -57,11 +57,15 @@ func ParseTid(s string) (zodb.Tid, error) {
 		return zodb.Tid(v), nil
 	}
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+	if err != nil || math.IsNaN(f) || !(f >= 0 && f < maxTidUnix) {
 		return 0, usagef("invalid TID %q: want tid:<integer> or a UNIX timestamp", s)
 	}
 	return TidFromUnix(f), nil
 }
+
+// maxTidUnix is the Unix time past the last minute a tid can hold (in
+// year 9917).
+var maxTidUnix = float64(zodb.Tid(math.MaxUint64).Time().Unix() + 1)
 
 // TidFromUnix is NEO/py's tidFromTime: the minute of Unix time t (UTC)
 // and its seconds in units of 60/2**32 s, truncated.

@@ -103,7 +103,7 @@ func TestParseArgs(t *testing.T) {
 			t.Errorf("ParseTid(%q) = %x, %v", tc.s, uint64(got), err)
 		}
 	}
-	for _, s := range []string{"", "tid:", "tid:x", "12x", "nan", "-1"} {
+	for _, s := range []string{"", "tid:", "tid:x", "12x", "nan", "-1", "inf", "1e300", "253402300800"} {
 		if _, err := ParseTid(s); err == nil {
 			t.Errorf("ParseTid(%q) succeeded", s)
 		}
