@@ -167,6 +167,8 @@ func (a *Admin) forward(l, ml *link.Link, req link.Request) {
 		}
 	case ctx.Err() != nil:
 		return
+	case ml.Err() == nil: // the master answered with a wrong packet
+		l.Answer(req, &proto.Error{ErrCode: proto.ProtocolError, Message: err.Error()})
 	default:
 		l.Answer(req, &proto.Error{ErrCode: proto.ProtocolError, Message: "connection to master lost"})
 	}
