@@ -40,7 +40,9 @@ func (s *Storage) acceptLoop() {
 // the requests of the identified peer.
 type peerConn struct {
 	s *Storage
-	p *peer // set once identified; only touched by the link's ordered goroutine
+	// p is set once identified, by the link's ordered goroutine with
+	// the node lock held (read by that goroutine, or with the lock).
+	p *peer
 }
 
 func (pc *peerConn) Serve(l *link.Link, req link.Request) {
@@ -127,11 +129,15 @@ func (pc *peerConn) identify(l *link.Link, req link.Request) {
 		refuse(l, req, proto.ProtocolError, "reject non-client-or-storage node")
 		return
 	}
+	if l.Err() != nil {
+		s.mu.Unlock() // gone meanwhile: peerGone already ran
+		return
+	}
 	p := &peer{l: l, nid: m.NID, typ: m.NodeType}
 	s.mu.peers[l] = p
+	pc.p = p // under mu for peerGone; only this goroutine writes it
 	my := s.mu.nid
 	s.mu.Unlock()
-	pc.p = p
 	l.Answer(req, &proto.AcceptIdentification{NodeType: proto.Storage, MyNID: my, YourNID: m.NID})
 }
 

@@ -106,6 +106,19 @@ func (s *Storage) withTM(f func(tm *txnManager) error) error {
 	return f(s.mu.tm)
 }
 
+// withPeerTM is withTM for a request of p that registers a transaction:
+// it is dropped if p's link went down, as NEO/py does not handle packets
+// of a closed connection (peerGone aborted p's transactions already or
+// will, since it takes the node lock after the link is down).
+func (s *Storage) withPeerTM(p *peer, f func(tm *txnManager) error) error {
+	return s.withTM(func(tm *txnManager) error {
+		if p.l.Err() != nil {
+			return nil
+		}
+		return f(tm)
+	})
+}
+
 // delayed queues run in q (of tm) unless it finishes now; run is called
 // under the node lock and reports whether it is done. Events of a closed
 // connection are dropped.
@@ -236,7 +249,7 @@ func (s *Storage) askStoreObject(p *peer, req link.Request, m *proto.AskStoreObj
 	if !hasData {
 		data = nil
 	}
-	return s.withTM(func(tm *txnManager) error {
+	return s.withPeerTM(p, func(tm *txnManager) error {
 		tm.register(p, m.TTid)
 		var ferr error
 		delayed(&tm.queue, p.l, m.TTid, true, func() bool {
@@ -248,7 +261,7 @@ func (s *Storage) askStoreObject(p *peer, req link.Request, m *proto.AskStoreObj
 }
 
 func (s *Storage) askCheckCurrentSerial(p *peer, req link.Request, m *proto.AskCheckCurrentSerial) error {
-	return s.withTM(func(tm *txnManager) error {
+	return s.withPeerTM(p, func(tm *txnManager) error {
 		tm.register(p, m.TTid)
 		var ferr error
 		delayed(&tm.queue, p.l, m.TTid, true, func() bool {
@@ -317,7 +330,7 @@ func (s *Storage) askRelockObject(p *peer, req link.Request, m *proto.TidOid) er
 }
 
 func (s *Storage) askStoreTransaction(p *peer, req link.Request, m *proto.AskStoreTransaction) error {
-	return s.withTM(func(tm *txnManager) error {
+	return s.withPeerTM(p, func(tm *txnManager) error {
 		tm.register(p, m.TTid)
 		if m.Pack != nil {
 			s.mu.log.Warn("pack order ignored: pack is not implemented by this storage", "ttid", m.TTid)
