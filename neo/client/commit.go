@@ -27,6 +27,9 @@ type txn struct {
 	ttid   zodb.Tid
 	ctx    context.Context // ends with the transaction: its asks stop
 	cancel context.CancelFunc
+	// failed is closed by fail: waits for the cluster give up.
+	failed   chan struct{}
+	failOnce sync.Once
 	// restore is true for a transaction copied with its tid (BeginRestore):
 	// its stores retry with the committed serial on a conflict.
 	restore bool
@@ -65,7 +68,7 @@ func (c *Client) Begin(ctx context.Context, meta zodb.TxnMeta) (zodb.Txn, error)
 }
 
 func (c *Client) newTxn(meta zodb.TxnMeta) *txn {
-	t := &txn{c: c, meta: meta}
+	t := &txn{c: c, meta: meta, failed: make(chan struct{})}
 	t.ctx, t.cancel = context.WithCancel(c.ctx)
 	t.mu.stors = map[proto.NID]*link.Link{}
 	t.mu.seen = map[zodb.Oid]bool{}
@@ -183,9 +186,8 @@ func (t *txn) flush(ctx context.Context) error {
 	t.mu.queue, t.mu.queued = nil, 0
 	t.mu.Unlock()
 	if len(q) > 0 {
-		v, err := t.c.ready(ctx)
+		v, err := t.ready(ctx)
 		if err != nil {
-			t.fail(err)
 			return err
 		}
 		for _, w := range q {
@@ -348,6 +350,32 @@ func (t *txn) fail(err error) {
 		t.mu.err = err
 	}
 	t.mu.Unlock()
+	t.failOnce.Do(func() { close(t.failed) })
+}
+
+// ready is Client.ready, giving up when the transaction fails (its
+// master link broke: it cannot commit any more).
+func (t *txn) ready(ctx context.Context) (*view, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(t.ctx, cancel)
+	defer stop()
+	go func() {
+		select {
+		case <-t.failed:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	v, err := t.c.ready(ctx)
+	if err != nil {
+		t.mu.Lock()
+		if t.mu.err != nil {
+			err = t.mu.err
+		}
+		t.mu.Unlock()
+	}
+	return v, err
 }
 
 // waitAnswers sends what is queued and waits until every ask is

@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,4 +61,39 @@ func TestRestart(t *testing.T) {
 			t.Errorf("event %s, want %s", ev.Tid, tid)
 		}
 	}
+}
+
+// TestMasterLostInTxn: a transaction whose master goes away fails with a
+// clear error instead of hanging, and the client commits again once a
+// master is back.
+func TestMasterLostInTxn(t *testing.T) {
+	c := newTestCluster(t, clusterOpt{})
+	a := openClient(t, c.url())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	oid, err := a.NewOid(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := commitOne(t, a, oid, 0, "0")
+	txn, err := a.Begin(ctx, zodb.TxnMeta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.Store(ctx, oid, t0, []byte("lost")); err != nil {
+		t.Fatal(err)
+	}
+	c.stop("master")
+	err = txn.Vote(ctx)
+	if err == nil {
+		_, err = txn.Finish(ctx)
+	}
+	txn.Abort()
+	// The master link breaks, or the storage's (a storage drops its
+	// clients when it loses the master): either way a clear error.
+	if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "vote") {
+		t.Fatalf("commit with the master gone: %v", err)
+	}
+	c.startMaster(c.masterAddr)
+	commitOne(t, a, oid, t0, "1")
 }

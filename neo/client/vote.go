@@ -80,7 +80,7 @@ func (t *txn) lock(ctx context.Context) error {
 // voteStorages sends AskStoreTransaction and AskVoteTransaction and waits
 // for all answers.
 func (t *txn) voteStorages(ctx context.Context) error {
-	v, err := t.c.ready(ctx)
+	v, err := t.ready(ctx)
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func (t *txn) finish(ctx context.Context) (zodb.Tid, error) {
 		}
 	}
 	c := t.c
-	v, err := c.ready(ctx)
+	v, err := t.ready(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -166,6 +166,12 @@ func (t *txn) finish(ctx context.Context) (zodb.Tid, error) {
 	if t.mu.ended {
 		t.mu.Unlock()
 		return 0, errTxnEnded
+	}
+	if err := t.mu.err; err != nil {
+		// The master was lost since Begin: as NEO/py, do not finish.
+		t.mu.Unlock()
+		t.Abort()
+		return 0, err
 	}
 	msg := t.finishMsgLocked(v)
 	written := append(append([]zodb.Oid(nil), msg.Oids...), t.mu.deleted...)
