@@ -57,16 +57,20 @@ type DB struct {
 	layout atomic.Pointer[layout] // partitions, own nid, readable partitions
 
 	// userSync is the synchronous pragma given in a file: URL: then every
-	// commit uses it and no level is switched.
+	// commit uses it.
 	userSync string
+	// ownSync: in WAL mode without userSync, commits run at
+	// synchronous=NORMAL (no fsync) and the durable ones fsync the WAL
+	// themselves.
+	ownSync bool
 
 	mu struct {
 		sync.Mutex
 		w      *sql.Conn // the writer connection
 		ws     writeStmts
 		inTx   bool
-		sync   syncLevel // the writer's current synchronous level
 		closed bool
+		wal    *os.File // the WAL, opened to fsync it (ownSync)
 		// held counts the references to data rows not yet in obj: data
 		// stored for transactions not unlocked (NEO/py's
 		// _uncommitted_data), so that pruning never drops them.
@@ -84,13 +88,13 @@ type DB struct {
 
 var _ backend.Backend = (*DB)(nil)
 
-// syncLevel is the writer's synchronous pragma: full for the commits that
-// must survive a power cut, normal for those whose loss recovery repairs.
+// syncLevel is the durability of a commit point: full for the commits
+// that must survive a power cut, normal for those whose loss recovery
+// repairs (or that may wait for the next full one).
 type syncLevel int
 
 const (
-	syncUnset syncLevel = iota
-	syncNormal
+	syncNormal syncLevel = iota + 1
 	syncFull
 )
 
@@ -264,10 +268,17 @@ func (db *DB) open(pragmas map[string]string, opt Options) error {
 	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode="+journal).Scan(&db.journalMode); err != nil {
 		return db.errorf("journal mode", err)
 	}
-	if db.userSync != "" {
-		if _, err := w.ExecContext(ctx, "PRAGMA synchronous="+db.userSync); err != nil {
-			return db.errorf("synchronous", err)
+	sync := db.userSync
+	if sync == "" {
+		// SQLite's default, and so NEO/py's, is FULL: every commit is
+		// synced. In WAL mode only the durable commit points are.
+		sync = "FULL"
+		if db.journalMode == "wal" {
+			sync, db.ownSync = "NORMAL", true
 		}
+	}
+	if _, err := w.ExecContext(ctx, "PRAGMA synchronous="+sync); err != nil {
+		return db.errorf("synchronous", err)
 	}
 	if err := db.setup(ctx, opt); err != nil {
 		return err
@@ -293,6 +304,9 @@ func (db *DB) Close() error {
 	}
 	db.closeReaders()
 	db.mu.ws.close()
+	if db.mu.wal != nil {
+		db.mu.wal.Close()
+	}
 	if db.mu.w != nil {
 		errs = append(errs, db.mu.w.Close())
 	}
@@ -322,11 +336,9 @@ func (db *DB) checkOpenLocked() error {
 	return nil
 }
 
-// beginLocked opens the writer's SQL transaction if none is open. level is
-// the durability the caller's commit point needs; it is set before BEGIN
-// since SQLite refuses to change it inside a transaction. A transaction
-// already open keeps its level: full is the default, so committing it
-// costs at most one fsync more.
+// beginLocked opens the writer's SQL transaction if none is open. level
+// says the durability the caller's commit point will ask (for reading:
+// every transaction is begun the same way).
 // REQUIRES: mu held.
 func (db *DB) beginLocked(level syncLevel) error {
 	if err := db.checkOpenLocked(); err != nil {
@@ -335,9 +347,6 @@ func (db *DB) beginLocked(level syncLevel) error {
 	if db.mu.inTx {
 		return nil
 	}
-	if err := db.setSyncLocked(level); err != nil {
-		return err
-	}
 	if _, err := db.mu.ws.begin.Exec(); err != nil {
 		return db.errorf("begin", err)
 	}
@@ -345,34 +354,13 @@ func (db *DB) beginLocked(level syncLevel) error {
 	return nil
 }
 
-// setSyncLocked switches the writer's synchronous pragma (outside any
-// transaction), unless the user chose one.
-// REQUIRES: mu held, no transaction open.
-func (db *DB) setSyncLocked(level syncLevel) error {
-	if db.userSync != "" || db.mu.sync == level {
-		return nil
-	}
-	q := "PRAGMA synchronous=FULL"
-	if level == syncNormal {
-		q = "PRAGMA synchronous=NORMAL"
-	}
-	if _, err := db.mu.w.ExecContext(context.Background(), q); err != nil {
-		return db.errorf("synchronous", err)
-	}
-	db.mu.sync = level
-	return nil
-}
-
 // commitLocked commits the writer's transaction. With level full the
-// commit is on disk when it returns: if the open transaction was begun at
-// a lower level, an empty-looking write is committed again at full, whose
-// fsync of the WAL covers everything before it.
+// commit is on disk when it returns.
 // REQUIRES: mu held.
 func (db *DB) commitLocked(level syncLevel) error {
 	if !db.mu.inTx {
 		return nil
 	}
-	wasLevel := db.mu.sync
 	db.mu.inTx = false
 	if _, err := db.mu.ws.commit.Exec(); err != nil {
 		// SQLite rolls back on a failed COMMIT only for some errors; make
@@ -381,19 +369,62 @@ func (db *DB) commitLocked(level syncLevel) error {
 		return db.errorf("commit", err)
 	}
 	db.committed()
-	if level != syncFull || wasLevel == syncFull || db.userSync != "" {
-		return nil
+	if level == syncFull && db.ownSync {
+		return db.syncWALLocked()
 	}
-	if err := db.beginLocked(syncFull); err != nil {
-		return err
-	}
-	if _, err := db.mu.ws.touch.Exec(); err != nil {
-		return db.errorf("sync", err)
-	}
-	return db.commitLocked(syncFull)
+	return nil
 }
 
-// Commit makes previous writes durable (NEO/py's commit()).
+// syncWALLocked makes every commit so far durable: in WAL mode a commit
+// is frames appended to the WAL, and one fsync of it covers them all
+// (SQLite syncs the WAL itself before any checkpoint copies frames into
+// the database). The file is checked to still be the WAL SQLite writes:
+// an fsync of a replaced file would silently lose durability.
+// REQUIRES: mu held.
+func (db *DB) syncWALLocked() error {
+	name := db.path + "-wal"
+	st, err := os.Stat(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // nothing written since the last checkpoint closed it
+	}
+	if err != nil {
+		return db.errorf("sync", err)
+	}
+	if f := db.mu.wal; f != nil {
+		if fst, err := f.Stat(); err != nil || !os.SameFile(st, fst) {
+			f.Close()
+			db.mu.wal = nil
+		}
+	}
+	if db.mu.wal == nil {
+		f, err := os.Open(name)
+		if err != nil {
+			return db.errorf("sync", err)
+		}
+		// A new WAL's directory entry must be durable too.
+		if err := syncDir(filepath.Dir(name)); err != nil {
+			f.Close()
+			return db.errorf("sync", err)
+		}
+		db.mu.wal = f
+	}
+	if err := db.mu.wal.Sync(); err != nil {
+		return db.errorf("sync", err)
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Commit makes the pending writes durable (NEO/py's commit()); what
+// UnlockTransaction and AbortTransaction committed is not synced again.
 func (db *DB) Commit() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()

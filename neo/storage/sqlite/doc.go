@@ -27,13 +27,16 @@
 //
 // Durability: writes are grouped in one SQLite transaction until a
 // commit point. Commit, LockTransaction and the configuration and
-// partition table setters commit with an fsync (synchronous=FULL,
-// SQLite's and so NEO/py's default); UnlockTransaction and
-// AbortTransaction commit without one (synchronous=NORMAL), so that
-// readers see the result at once — NEO/py defers that commit by a second,
-// and a transaction unlocked but lost by a power cut is still locked in
-// ttrans and is finished again at recovery. A "file:" URL's synchronous
-// pragma, as NEO/py accepts it, overrides both.
+// partition table setters are durable when they return, as NEO/py's
+// commits with SQLite's default synchronous=FULL. In WAL mode the writer
+// runs at synchronous=NORMAL and those commit points fsync the WAL
+// themselves (one fsync covers every frame before it), so that
+// UnlockTransaction and AbortTransaction commit without one: readers see
+// their result at once, and a power cut that loses them leaves the
+// transaction locked in ttrans (finished again at recovery) or unfinished
+// (dropped), as NEO/py's deferred commit after an unlock does. Commit
+// does not sync what they committed. A "file:" URL's synchronous pragma,
+// as NEO/py accepts it, applies to every commit instead.
 //
 // Concurrency: the database runs in WAL mode (unless a "file:" URL names
 // another journal_mode), so readers run beside the one writer, each on a

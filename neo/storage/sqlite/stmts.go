@@ -17,7 +17,7 @@ type readStmts struct {
 
 // writeStmts are the writer's statements, prepared on its connection.
 type writeStmts struct {
-	begin, commit, rollback, touch  *sql.Stmt
+	begin, commit, rollback         *sql.Stmt
 	getConfig, setConfig, delConfig *sql.Stmt
 	insertData, findData            *sql.Stmt
 	insertTObj, insertTTrans        *sql.Stmt
@@ -75,7 +75,6 @@ func (db *DB) prepare(ctx context.Context) error {
 		{&w.begin, "BEGIN IMMEDIATE"},
 		{&w.commit, "COMMIT"},
 		{&w.rollback, "ROLLBACK"},
-		{&w.touch, "UPDATE config SET value=value WHERE name='version'"},
 		{&w.getConfig, "SELECT value FROM config WHERE name=+?"},
 		{&w.setConfig, "REPLACE INTO config VALUES (?,?)"},
 		{&w.delConfig, "DELETE FROM config WHERE name=+?"},
@@ -119,7 +118,7 @@ func (r *readStmts) close() {
 }
 
 func (w *writeStmts) close() {
-	closeAll(w.begin, w.commit, w.rollback, w.touch, w.getConfig, w.setConfig, w.delConfig,
+	closeAll(w.begin, w.commit, w.rollback, w.getConfig, w.setConfig, w.delConfig,
 		w.insertData, w.findData, w.insertTObj, w.insertTTrans, w.dataAt, w.lock,
 		w.moveTrans, w.dropTTransByTid, w.tobjDataIDs, w.moveObj, w.dropTObj, w.dropTTrans)
 }
