@@ -104,3 +104,29 @@ func TestCrash(t *testing.T) {
 		t.Errorf("data rows after recovery: %d, want 3", n)
 	}
 }
+
+// TestWALSynced: a lock fsyncs the WAL SQLite writes (white box: the file
+// it holds for that is the WAL, also after the WAL was emptied).
+func TestWALSynced(t *testing.T) {
+	db, path := newTestDB(t, 1, Options{})
+	check := func() {
+		t.Helper()
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		if db.mu.wal == nil {
+			t.Fatal("no WAL synced")
+		}
+		a, err1 := db.mu.wal.Stat()
+		b, err2 := os.Stat(path + "-wal")
+		if err1 != nil || err2 != nil || !os.SameFile(a, b) {
+			t.Fatalf("synced file is not the WAL: %v %v", err1, err2)
+		}
+	}
+	commitTxn(t, db, 1, 1, rec{oid: 0, data: []byte("a")})
+	check()
+	db.mu.Lock()
+	db.resetWALLocked()
+	db.mu.Unlock()
+	commitTxn(t, db, 2, 2, rec{oid: 0, data: []byte("b")})
+	check()
+}
