@@ -2,7 +2,9 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/zodbneo/zodbneo/neo/link"
 	"github.com/zodbneo/zodbneo/neo/proto"
@@ -57,11 +59,7 @@ func (c *Client) history(ctx context.Context, oid zodb.Oid, at zodb.Tid, size in
 			if h.Serial > at || len(revs) >= size {
 				continue
 			}
-			info, err := c.txnInfo(ctx, h.Serial)
-			if err != nil {
-				return nil, err
-			}
-			revs = append(revs, zodb.RevInfo{Tid: h.Serial, Size: int(h.Size), User: info.User, Description: info.Description})
+			revs = append(revs, zodb.RevInfo{Tid: h.Serial})
 		}
 		if int64(len(ans.History)) < page {
 			break
@@ -70,7 +68,42 @@ func (c *Client) history(ctx context.Context, oid zodb.Oid, at zodb.Tid, size in
 	if len(revs) == 0 {
 		return nil, &zodb.NoObjectError{Oid: oid}
 	}
+	if err := c.describeRevs(ctx, oid, revs); err != nil {
+		return nil, err
+	}
 	return revs, nil
+}
+
+// describeRevs fills in each revision's transaction metadata and size,
+// asked together. The size storages give in AskObjectHistory is that of
+// the stored, maybe compressed, record: the data's is what RevInfo says,
+// so each revision is loaded.
+func (c *Client) describeRevs(ctx context.Context, oid zodb.Oid, revs []zodb.RevInfo) error {
+	errs := make([]error, len(revs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	for i := range revs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			r := &revs[i]
+			info, err := c.txnInfo(ctx, r.Tid)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			r.User, r.Description = info.User, info.Description
+			obj, err := c.loadObject(ctx, oid, r.Tid, proto.NoTid)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			r.Size = len(obj.data)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // errTxnNotFound is a transaction a storage does not know (TID_NOT_FOUND).
