@@ -333,7 +333,7 @@ func (s *Storage) askStoreTransaction(p *peer, req link.Request, m *proto.AskSto
 	return s.withPeerTM(p, func(tm *txnManager) error {
 		tm.register(p, m.TTid)
 		if m.Pack != nil {
-			s.mu.log.Warn("pack order ignored: pack is not implemented by this storage", "ttid", m.TTid)
+			s.mu.log.Info("pack order not carried out: pack is not implemented by this storage", "ttid", m.TTid)
 		}
 		meta := &backend.Txn{Tid: proto.NoTid, TTid: m.TTid, User: m.User, Description: m.Description,
 			Extension: m.Extension, Oids: m.Oids}

@@ -29,10 +29,13 @@
 // Replication (replicator.go, source.go): a cell of ours OUT_OF_DATE is
 // fetched from a readable cell of another storage, ours or NEO/py's, and
 // ours feed others; the backend must implement backend.ReplicationSource
-// and ReplicationTarget (neo/storage/sqlite does). Not implemented: pack
-// (pack orders are ignored), the replica checker (CheckPartition),
-// Truncate, backup clusters, and erasing the database when the master
-// drops the node (it only stops).
+// and ReplicationTarget (neo/storage/sqlite does). The replica checker
+// (checker.go, check.go) runs and serves digests as NEO/py's.
+//
+// Not implemented: pack (as NEO/py's --disable-pack, approved pack orders
+// are reported done without pruning anything), Truncate, backup clusters,
+// --new-nid, and erasing the database when the master drops the node (it
+// only stops).
 //
 // Beside NEO/py, the node keeps the current revision of recently loaded
 // objects in memory (cache.go), dropped when a new revision is unlocked.

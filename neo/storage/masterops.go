@@ -120,7 +120,17 @@ func (s *Storage) handleMasterLocked(l *link.Link, req link.Request, toClose *[]
 	case *proto.TidMsg:
 		return s.masterTidMsgLocked(l, req, m)
 	case *proto.NotifyPackSigned:
-		// Pack is not implemented: nothing to do.
+		// Pack is not implemented: as NEO/py's --disable-pack, an
+		// approved order counts as done at once, so that the cluster
+		// (and a client waiting for its pack) goes on.
+		for _, id := range m.Approved {
+			if id > s.mu.lastPack {
+				s.mu.lastPack = id
+			}
+		}
+		if len(m.Approved) > 0 && s.mu.operational {
+			l.Notify(&proto.TidMsg{PacketCode: proto.CodeNotifyPackCompleted, Tid: s.mu.lastPack})
+		}
 	case *proto.CheckPartition:
 		s.checkPartitionLocked(l, m)
 	case *proto.Replicate, *proto.NotifyRepair:

@@ -253,3 +253,13 @@ func TestDatabaseFailureStops(t *testing.T) {
 		t.Fatal("storage still running after a database failure")
 	}
 }
+
+// Pack orders are not carried out: an approved one is reported done at
+// once, as NEO/py with --disable-pack.
+func TestPackSignedCompletes(t *testing.T) {
+	m, _, ml, _, _ := operational(t, 1)
+	notify(t, ml, &proto.NotifyPackSigned{Approved: []zodb.Tid{0x50, 0x70}, Rejected: []zodb.Tid{}})
+	if r := m.next(proto.CodeNotifyPackCompleted); r.Msg.(*proto.TidMsg).Tid != 0x70 {
+		t.Fatalf("pack completed: %+v", r.Msg)
+	}
+}

@@ -72,6 +72,7 @@ type Storage struct {
 		tm           *txnManager
 		cache        *objCache
 		repl         *replicator // while operational
+		lastPack     zodb.Tid    // the last pack order approved
 		master       *link.Link
 		peers        map[*link.Link]*peer
 		// masterErr is why we closed the master link ourselves.
