@@ -210,6 +210,7 @@ func (a *Admin) masterLost(ml *link.Link) {
 	a.mu.log = a.log
 	a.mu.hasState = false
 	a.mu.mon.ltid = lastTid{}
+	a.mu.mon.asking = false // an AskLastTransaction in flight died with the link
 	a.monitorChangedLocked()
 }
 

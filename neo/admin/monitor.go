@@ -129,8 +129,8 @@ func (a *Admin) askLastTid(ml *link.Link, backup bool) {
 		m, err := ml.Ask(ctx, &proto.NoArgs{PacketCode: proto.CodeAskLastTransaction})
 		a.mu.Lock()
 		defer a.mu.Unlock()
-		if a.mu.master != ml {
-			return // lost meanwhile: masterLost reset the monitor
+		if a.mu.master != ml || ml.Err() != nil {
+			return // lost: masterLost resets the monitor and answers
 		}
 		if btid.ok {
 			a.mu.mon.backupTid = btid

@@ -47,8 +47,9 @@ func readStream(t *testing.T, name string) []proto.Packet {
 
 // playMaster answers each packet of the admin with the recorded master
 // packets up to its answer, then the notifications that follow, until an
-// answer to a request not received yet. port is the admin's.
-func playMaster(ln net.Listener, wantReqs, master []proto.Packet, port uint16) error {
+// answer to a request not received yet. port is the admin's. Then it
+// answers AskLastTransaction, and leaves on a packet of code leaveOn.
+func playMaster(ln net.Listener, wantReqs, master []proto.Packet, port uint16, leaveOn uint16) error {
 	conn, err := ln.Accept()
 	if err != nil {
 		return err
@@ -93,11 +94,10 @@ func playMaster(ln net.Listener, wantReqs, master []proto.Packet, port uint16) e
 		if err != nil {
 			return nil // the admin left
 		}
+		if p.Code == leaveOn {
+			return nil // the master goes away without answering
+		}
 		if p.Code != proto.CodeAskLastTransaction {
-			// Anything else: the master goes away without answering.
-			if p.Code == proto.CodeSetClusterState {
-				return nil
-			}
 			return fmt.Errorf("unexpected %s", p.Name())
 		}
 		ans := proto.AppendPacket(nil, p.MsgID, &proto.TidMsg{PacketCode: proto.CodeAnswerLastTransaction, Tid: 0})
@@ -121,7 +121,7 @@ func TestAdminAgainstRecordedMaster(t *testing.T) {
 	p, _ := strconv.Atoi(port)
 	errc := make(chan error, 1)
 	reqs, master := readStream(t, "admin-to-master.bin"), readStream(t, "master-to-admin.bin")
-	go func() { errc <- playMaster(ln, reqs, master, uint16(p)) }()
+	go func() { errc <- playMaster(ln, reqs, master, uint16(p), proto.CodeSetClusterState) }()
 	stop := start(t, "admin", a)
 
 	waitFor(t, a.Addr(), "# {}\nRUNNING; UP_TO_DATE=4; ltid=0000000000000000 (1900-01-01 00:00:00)\n", "print", "summary")
@@ -148,6 +148,34 @@ func TestAdminAgainstRecordedMaster(t *testing.T) {
 	waitNotReady(t, a.Addr())
 	if err := stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAdminMasterLostDuringSummary: the master goes away while the admin
+// asks it the last tid for `print summary`; neoctl gets the summary of a
+// cluster without master.
+func TestAdminMasterLostDuringSummary(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	a, err := New(Config{Config: cluster.Config{Cluster: "s1", Masters: []string{ln.Addr().String()}, Bind: "127.0.0.1:0", Logger: quiet}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(a.Addr())
+	p, _ := strconv.Atoi(port)
+	errc := make(chan error, 1)
+	reqs, master := readStream(t, "admin-to-master.bin"), readStream(t, "master-to-admin.bin")
+	go func() { errc <- playMaster(ln, reqs, master, uint16(p), proto.CodeAskLastTransaction) }()
+	start(t, "admin", a)
+	waitFor(t, a.Addr(), "RUNNING\n", "print", "cluster")
+	if out := mustRun(t, a.Addr(), "print", "summary"); out != "# {\"problem\": [null]}\nNot connected to a primary master.\n" {
+		t.Errorf("print summary: %q", out)
+	}
+	if err := <-errc; err != nil {
+		t.Fatalf("master side: %v", err)
 	}
 }
 
