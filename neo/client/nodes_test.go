@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -27,7 +28,7 @@ type testCluster struct {
 
 func (c *testCluster) startMaster(bind string) {
 	m, err := master.New(master.Config{
-		Config:    cluster.Config{Cluster: c.name, Bind: bind, Logger: quiet()},
+		Config:    cluster.Config{Cluster: c.name, Bind: bind, Logger: quiet(), TLS: c.opt.tls},
 		Autostart: c.opt.storages, Partitions: c.opt.partitions, Replicas: c.opt.replicas,
 	})
 	if err != nil {
@@ -47,6 +48,7 @@ type clusterOpt struct {
 	name                 string // "test" when empty
 	storages             int    // 1 when 0
 	partitions, replicas uint32
+	tls                  *tls.Config // nil: plain TCP
 }
 
 func newTestCluster(t testing.TB, opt clusterOpt) *testCluster {
@@ -91,7 +93,7 @@ func (c *testCluster) run(name string, run func(context.Context) error) {
 // restart it where the master knows it).
 func (c *testCluster) startStorage(i int, bind string) {
 	s, err := storage.New(storage.Config{
-		Config:  cluster.Config{Cluster: c.name, Masters: []string{c.masterAddr}, Bind: bind, Logger: quiet()},
+		Config:  cluster.Config{Cluster: c.name, Masters: []string{c.masterAddr}, Bind: bind, Logger: quiet(), TLS: c.opt.tls},
 		Adapter: "SQLite", Database: filepath.Join(c.dir, fmt.Sprintf("s%d.db", i)),
 	})
 	if err != nil {
