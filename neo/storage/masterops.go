@@ -273,6 +273,9 @@ func (s *Storage) nodeInformationLocked(m *proto.NotifyNodeInformation, toClose 
 		}
 	}
 	s.notifyNodesChangedLocked()
+	if s.mu.repl != nil {
+		s.mu.repl.kick() // a source may be running now
+	}
 }
 
 // notifyNodesChangedLocked wakes identifications waiting for node

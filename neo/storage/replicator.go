@@ -168,6 +168,7 @@ func (s *Storage) transactionFinishedLocked(ttid, maxTid zodb.Tid) {
 		}
 	}
 	r.kick()
+	s.checkReplicatedLocked()
 }
 
 // replicatingLocked tells whether stores to p must go without a lock: our
@@ -222,6 +223,7 @@ func (s *Storage) partitionStatesLocked(changes []proto.CellChange) {
 		}
 	}
 	s.outdatedLocked(s.mu.master, outdated)
+	r.kick() // a source may have become readable
 }
 
 // replicate is the worker: it fetches partitions with work to do, one at
