@@ -11,6 +11,7 @@ import (
 	"github.com/zodbneo/zodbneo/neo/simple"
 	"github.com/zodbneo/zodbneo/tools"
 	"github.com/zodbneo/zodbneo/zodb"
+	"github.com/zodbneo/zodbneo/zodb/storagetest"
 )
 
 // convertFixtures are FileStorages written by Python ZODB: small has undo
@@ -61,6 +62,16 @@ func TestConvertDump(t *testing.T) {
 			if !bytes.Equal(got, want) {
 				t.Errorf("dump of the cluster differs from dump of %s:\n%s", fixture, firstDiff(got, want))
 			}
+			// And back: the cluster copied into a new FileStorage dumps
+			// as the cluster does.
+			back := open(t, filepath.Join(t.TempDir(), "back.fs"))
+			if _, err := tools.Convert(bg, dst, back, nil); err != nil {
+				t.Fatalf("convert the cluster to a FileStorage: %v", err)
+			}
+			if b := dump(t, back); !bytes.Equal(b, got) {
+				t.Errorf("dump of the FileStorage copied from the cluster differs:\n%s", firstDiff(b, got))
+			}
+
 			// A second convert finds everything there and copies
 			// nothing. Not with packed transactions: tools.Convert
 			// compares statuses and finds "p" in the file, " " in the
@@ -104,4 +115,26 @@ func firstDiff(got, want []byte) string {
 		}
 	}
 	return "(same lines)"
+}
+
+// TestReadSuiteConverted runs the driver read suite over a cluster holding
+// small.fs: undo records (backpointers), undo of an undo, deleted
+// objects, many revisions of one object, all through the client.
+func TestReadSuiteConverted(t *testing.T) {
+	src, err := zodb.Open(bg, filepath.Join("..", "..", "testdata", "fs1", "small", "small.fs"), &zodb.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	c := startCluster(t, simple.Options{})
+	if _, err := tools.Convert(bg, src, open(t, c.URL()), nil); err != nil {
+		t.Fatalf("convert: %v", err)
+	}
+	storagetest.RunReadSuite(t, func(t *testing.T) zodb.Storage {
+		s, err := zodb.Open(bg, c.URL(), &zodb.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, nil)
 }
