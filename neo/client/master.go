@@ -38,6 +38,7 @@ func (c *Client) runMaster() {
 	next := 0
 	primary := ""
 	delay := retryDelay / 16
+	connected := false
 	for c.ctx.Err() == nil {
 		addr := primary
 		if addr == "" {
@@ -47,6 +48,7 @@ func (c *Client) runMaster() {
 		primary = ""
 		mc, err := c.connectMaster(addr)
 		if err == nil {
+			connected = true
 			delay = retryDelay / 16
 			c.log.Debug("connected to the primary master", "addr", addr, "nid", c.view.Load().nid)
 			select {
@@ -67,7 +69,10 @@ func (c *Client) runMaster() {
 			continue // follow NotPrimaryMaster at once
 		}
 		var ea *link.ErrorAnswer
-		if errors.As(err, &ea) && ea.Code == proto.ProtocolError {
+		if errors.As(err, &ea) && ea.Code == proto.ProtocolError && !connected {
+			// Refused before ever getting in (a wrong cluster name):
+			// Open and every operation fail with why. A refusal after a
+			// first connection is taken as transient.
 			c.mu.Lock()
 			c.mu.fatal = fmt.Errorf("neo: cluster %q: master %s refused the client: %s", c.opt.Cluster, addr, ea.Message)
 			c.wakeLocked()
