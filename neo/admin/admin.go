@@ -17,6 +17,10 @@ import (
 // Config is the admin's configuration: NEO/py's neoadmin common options.
 type Config struct {
 	cluster.Config
+	// NID is the NID to ask the master for at the first identification
+	// (NEO/py's -i/--nid, for tests); proto.NoNID lets the master choose.
+	// As NEO/py, the admin asks none after losing the master.
+	NID proto.NID
 }
 
 // notConnected is NEO/py's NOT_CONNECTED_MESSAGE.
@@ -64,6 +68,11 @@ func New(cfg Config) (*Admin, error) {
 			return nil, fmt.Errorf("admin: masters: %w", err)
 		}
 	}
+	if cfg.NID != proto.NoNID {
+		if t, _, ok := link.NIDType(cfg.NID); !ok || t != proto.Admin {
+			return nil, fmt.Errorf("admin: NID %v is not an admin's", cfg.NID)
+		}
+	}
 	bind := cfg.Bind
 	if bind == "" {
 		bind = "127.0.0.1:0"
@@ -77,6 +86,7 @@ func New(cfg Config) (*Admin, error) {
 	a := &Admin{cfg: cfg, ln: ln, addr: &proto.Address{Host: host, Port: uint16(p)}, stopped: make(chan struct{})}
 	a.log = cfg.Log().With("node", "admin")
 	a.mu.log = a.log
+	a.mu.nid = cfg.NID
 	a.mu.nodes = cluster.NewNodeTable()
 	a.mu.ctls = map[*link.Link]bool{}
 	return a, nil

@@ -299,3 +299,21 @@ func TestAdminMasterRestart(t *testing.T) {
 	waitFor(t, a.Addr(), "RECOVERING\n", "print", "cluster")
 	waitFor(t, a.Addr(), "M1\n", "print", "primary")
 }
+
+func TestAdminNID(t *testing.T) {
+	m := newMaster(t, "tadm")
+	start(t, "master", m)
+	a, err := New(Config{Config: cluster.Config{Cluster: "tadm", Masters: []string{m.Addr()}, Bind: "127.0.0.1:0", Logger: quiet}, NID: -0x30<<24 + 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start(t, "admin", a)
+	waitFor(t, a.Addr(), "RECOVERING\n", "print", "cluster")
+	out := mustRun(t, a.Addr(), "print", "node", "admin")
+	if !strings.HasPrefix(out, "A7 | ADMIN | ") {
+		t.Errorf("print node admin: %q", out)
+	}
+	if _, err := New(Config{Config: cluster.Config{Cluster: "tadm", Masters: []string{m.Addr()}}, NID: 1}); err == nil {
+		t.Error("an admin with a storage's NID")
+	}
+}
