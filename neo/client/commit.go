@@ -102,6 +102,10 @@ func (t *txn) Store(ctx context.Context, oid zodb.Oid, serial zodb.Tid, data []b
 		data = []byte{}
 	}
 	compression, payload := compress(data, t.c.opt.Compress)
+	if compression == 0 {
+		// Sent at Vote maybe: the caller may reuse data meanwhile.
+		payload = append(make([]byte, 0, len(data)), data...)
+	}
 	sum := sha1.Sum(payload)
 	msg := &proto.AskStoreObject{Oid: oid, Serial: serial, Compression: compression,
 		Checksum: sum[:], Data: payload, DataSerial: proto.NoTid, TTid: t.ttid}

@@ -77,6 +77,9 @@ func (r *restoreTxn) Restore(ctx context.Context, oid zodb.Oid, data []byte, dat
 		t.mu.Unlock()
 	default:
 		compression, payload := compress(data, t.c.opt.Compress)
+		if compression == 0 {
+			payload = append(make([]byte, 0, len(data)), data...)
+		}
 		sum := zodbSum(payload)
 		msg = &proto.AskStoreObject{Oid: oid, Serial: serial, Compression: compression,
 			Checksum: sum, Data: payload, DataSerial: proto.NoTid, TTid: t.ttid}
