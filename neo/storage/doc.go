@@ -33,7 +33,7 @@
 // (checker.go, check.go) runs and serves digests as NEO/py's.
 //
 // Not implemented: pack (as NEO/py's --disable-pack, approved pack orders
-// are reported done without pruning anything), Truncate, backup clusters,
+// are reported done without pruning anything), backup clusters,
 // --new-nid, and erasing the database when the master drops the node (it
 // only stops).
 //

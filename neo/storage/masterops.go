@@ -177,6 +177,9 @@ func (s *Storage) masterNoArgsLocked(l *link.Link, req link.Request, m *proto.No
 			// No pack is ever done here: the last completed one is none.
 			l.Notify(&proto.TidMsg{PacketCode: proto.CodeNotifyPackCompleted, Tid: 0})
 		}
+		if err := s.truncateLocked(); err != nil {
+			return err
+		}
 		lastTid, lastOid, firstTid, err := s.db.LastIDs()
 		if err != nil {
 			return err
@@ -221,21 +224,29 @@ func (s *Storage) masterTidMsgLocked(l *link.Link, req link.Request, m *proto.Ti
 			}
 		}()
 	case proto.CodeTruncate:
-		s.mu.log.Warn("Truncate is not implemented by this storage", "tid", m.Tid)
+		// Done at the next AskLastIDs, as NEO/py.
+		v := m.Tid.String()
+		if err := s.db.SetConfig("backup_tid", nil); err != nil {
+			return err
+		}
+		if err := s.db.SetConfig("truncate_tid", &v); err != nil {
+			return err
+		}
+		return s.db.Commit()
 	default:
 		return unexpected(m)
 	}
 	return nil
 }
 
-// configTid reads a tid kept in config as a decimal integer (NoTid when
-// absent or unreadable).
+// configTid reads a tid kept in config as NEO/py's dump writes it, 16
+// hex digits (NoTid when absent or unreadable).
 func (s *Storage) configTid(key string) zodb.Tid {
 	v, ok, err := s.db.Config(key)
-	if err != nil || !ok || v == "" {
+	if err != nil || !ok || len(v) != 16 {
 		return proto.NoTid
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
+	n, err := strconv.ParseUint(v, 16, 64)
 	if err != nil {
 		return proto.NoTid
 	}
@@ -335,6 +346,63 @@ func (s *Storage) partitionChangesLocked(m *proto.NotifyPartitionChanges) error 
 	s.partitionStatesLocked(m.Cells)
 	s.mu.cache.clear()
 	if err := s.db.ChangePartitionTable(m.PTid, m.NumReplicas, m.Cells, s.mu.nid); err != nil {
+		return err
+	}
+	return s.db.Commit()
+}
+
+// truncateLocked deletes, in our partitions, every transaction and
+// object revision after the truncate_tid a Truncate left in config
+// (NEO/py's DatabaseManager.truncate). REQUIRES: mu held.
+func (s *Storage) truncateLocked() error {
+	tid := s.configTid("truncate_tid")
+	if tid == proto.NoTid {
+		return nil
+	}
+	tgt, ok := s.db.(backend.ReplicationTarget)
+	if !ok {
+		return fmt.Errorf("truncate at %s: the database cannot delete transactions", tid)
+	}
+	s.mu.log.Info("truncating", "tid", tid)
+	s.mu.cache.clear()
+	for _, p := range s.mu.pt.Assigned(s.mu.nid) {
+		for {
+			tids, err := s.db.TIDsFrom(tid+1, proto.MaxTid, fetchCount, []uint32{p})
+			if err != nil {
+				return err
+			}
+			for _, t := range tids {
+				if err := tgt.DeleteTransaction(t); err != nil {
+					return err
+				}
+			}
+			// Committed, so that the next read sees the rows gone.
+			if err := s.db.Commit(); err != nil {
+				return err
+			}
+			if len(tids) < fetchCount {
+				break
+			}
+		}
+		for {
+			refs, err := tgt.ReplicationObjects(p, tid+1, proto.MaxTid, 0, fetchCount)
+			if err != nil {
+				return err
+			}
+			for _, r := range refs {
+				if err := tgt.DeleteObject(r.Oid, r.Serial); err != nil {
+					return err
+				}
+			}
+			if err := s.db.Commit(); err != nil {
+				return err
+			}
+			if len(refs) < fetchCount {
+				break
+			}
+		}
+	}
+	if err := s.db.SetConfig("truncate_tid", nil); err != nil {
 		return err
 	}
 	return s.db.Commit()

@@ -263,3 +263,40 @@ func TestPackSignedCompletes(t *testing.T) {
 		t.Fatalf("pack completed: %+v", r.Msg)
 	}
 }
+
+// Truncate (neoctl truncate): recorded at once, done at the next
+// AskLastIDs, as NEO/py.
+func TestTruncate(t *testing.T) {
+	m, st, ml, cl, _ := operational(t, 2)
+	commitOne(t, ml, cl, 0x100, 0x102, 1, 0, "a")
+	commitOne(t, ml, cl, 0x110, 0x112, 2, 0, "b")
+	commitOne(t, ml, cl, 0x120, 0x122, 1, 0x102, "c")
+	ask(t, cl, &proto.AskObject{Oid: 1, At: proto.NoTid, Before: proto.NoTid}) // caches oid 1 at 0x122
+	notify(t, ml, &proto.NoArgs{PacketCode: proto.CodeStopOperation})
+	notify(t, ml, &proto.TidMsg{PacketCode: proto.CodeTruncate, Tid: 0x102})
+	rec := ask(t, ml, &proto.NoArgs{PacketCode: proto.CodeAskRecovery}).(*proto.AnswerRecovery)
+	if rec.TruncateTid != 0x102 || rec.BackupTid != proto.NoTid {
+		t.Fatalf("recovery after Truncate: %+v", rec)
+	}
+	ids := ask(t, ml, &proto.NoArgs{PacketCode: proto.CodeAskLastIDs}).(*proto.AnswerLastIDs)
+	if ids.LastTid != 0x102 || ids.LastOid != 1 {
+		t.Fatalf("last ids after truncation: %+v", ids)
+	}
+	m.next(proto.CodeNotifyPackCompleted)
+	if rec := ask(t, ml, &proto.NoArgs{PacketCode: proto.CodeAskRecovery}).(*proto.AnswerRecovery); rec.TruncateTid != proto.NoTid {
+		t.Fatalf("truncate tid kept: %+v", rec)
+	}
+	notify(t, ml, &proto.StartOperation{})
+	m.next(proto.CodeNotifyReady)
+	cl, err := dialClient(t, st, nidC1, idtsC1, testCluster)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := ask(t, cl, &proto.AskObject{Oid: 1, At: proto.NoTid, Before: proto.NoTid}).(*proto.AnswerObject); o.Serial != 0x102 || string(o.Data) != "a" {
+		t.Fatalf("oid 1 after truncation: %+v", o)
+	}
+	_, err = cl.Ask(context.Background(), &proto.AskObject{Oid: 2, At: proto.NoTid, Before: proto.NoTid})
+	wantError(t, err, proto.OidDoesNotExist, "0000000000000002")
+	_, err = cl.Ask(context.Background(), &proto.TidMsg{PacketCode: proto.CodeAskTransactionInformation, Tid: 0x122})
+	wantError(t, err, proto.TidNotFound, "does not exist")
+}
