@@ -84,5 +84,10 @@ func TestReplicas(t *testing.T) {
 	}
 	tid2 := commit(t, w, "with one storage", map[zodb.Oid][]byte{oids[0]: []byte("changed")},
 		map[zodb.Oid]zodb.Tid{oids[0]: tid})
+	// r learns of tid2 by its invalidation or by Sync: the client answers
+	// loads at most at the head it knows (as NEO/py's).
+	if head, err := r.Sync(bg); err != nil || head != tid2 {
+		t.Fatalf("second client: head = %s, %v; want %s", head, err, tid2)
+	}
 	wantLoad(t, r, oids[0], tid2, []byte("changed"), tid2)
 }
