@@ -28,8 +28,10 @@ type masterConn struct {
 	addr  string
 	ready bool // identified, last tid known, table operational
 
-	// primary is the address a NotPrimaryMaster told, "" if none.
+	// primary is the address a NotPrimaryMaster told, "" if none;
+	// gotNPM is closed then.
 	primary string
+	gotNPM  chan struct{}
 }
 
 // runMaster keeps a link to the primary master until Close.
@@ -65,6 +67,7 @@ func (c *Client) runMaster() {
 			continue
 		}
 		if p := c.primaryOf(mc); p != "" && p != addr {
+			c.log.Debug("following NotPrimaryMaster", "from", addr, "to", p)
 			primary = p
 			continue // follow NotPrimaryMaster at once
 		}
@@ -110,7 +113,7 @@ func (c *Client) primaryOf(mc *masterConn) string {
 func (c *Client) connectMaster(addr string) (*masterConn, error) {
 	ctx, cancel := context.WithTimeout(c.ctx, readyTimeout)
 	defer cancel()
-	mc := &masterConn{addr: addr}
+	mc := &masterConn{addr: addr, gotNPM: make(chan struct{})}
 	l, err := link.Dial(ctx, "tcp", addr, link.Options{
 		Handler: link.HandlerFunc(func(l *link.Link, req link.Request) { c.serveMaster(mc, req) }),
 		Ordered: true,
@@ -144,6 +147,15 @@ func (c *Client) connectMaster(addr string) (*masterConn, error) {
 		err = c.initFromMaster(ctx, mc)
 	}
 	if err != nil {
+		var ea *link.ErrorAnswer
+		if !errors.As(err, &ea) {
+			// A secondary master sends NotPrimaryMaster instead of an
+			// answer, then closes: give the handler a moment to have it.
+			select {
+			case <-mc.gotNPM:
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
 		l.Close()
 		<-l.Done()
 		c.mu.Lock()
@@ -220,10 +232,14 @@ func (c *Client) serveMaster(mc *masterConn, req link.Request) {
 		c.invalidated(m.Tid, m.Oids)
 		return
 	case *proto.NotPrimaryMaster:
+		c.log.Debug("NotPrimaryMaster", "from", mc.addr, "primary", m.Primary, "masters", m.Masters)
 		if m.Primary >= 0 && int(m.Primary) < len(m.Masters) && m.Masters[m.Primary] != nil {
 			a := m.Masters[m.Primary]
 			c.mu.Lock()
-			mc.primary = net.JoinHostPort(a.Host, strconv.Itoa(int(a.Port)))
+			if mc.primary == "" {
+				mc.primary = net.JoinHostPort(a.Host, strconv.Itoa(int(a.Port)))
+				close(mc.gotNPM)
+			}
 			c.mu.Unlock()
 		}
 		return
