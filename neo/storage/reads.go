@@ -147,12 +147,21 @@ func (s *Storage) answerHistory(p *peer, req link.Request, m *proto.AskObjectHis
 	p.l.Answer(req, &proto.AnswerObjectHistory{Oid: m.Oid, History: h})
 }
 
+// finalTIDer is what a backend may offer to find a transaction by its
+// ttid in one lookup (neo/storage/sqlite does).
+type finalTIDer interface {
+	FinalTID(ttid zodb.Tid) (zodb.Tid, error)
+}
+
 // committedFinalTID finds the tid under which transaction ttid was
 // committed (NoTid if not): NEO/py's getFinalTID, a lookup of the
 // transactions from ttid on in ttid's partition (the master chooses the
 // tid in that partition, usually the first one found).
 // REQUIRES: the partition of ttid is readable.
 func (s *Storage) committedFinalTID(ttid zodb.Tid, partition uint32) (zodb.Tid, error) {
+	if f, ok := s.db.(finalTIDer); ok {
+		return f.FinalTID(ttid)
+	}
 	const batch = 100
 	for min := ttid; ; {
 		tids, err := s.db.TIDsFrom(min, proto.MaxTid, batch, []uint32{partition})
