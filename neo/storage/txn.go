@@ -37,7 +37,8 @@ type protocolError struct{ msg string }
 func (e *protocolError) Error() string { return e.msg }
 
 // storeRec is one object stored by a transaction (NEO/py's store_dict
-// entry). The data is kept to give it back with AnswerRelockObject.
+// entry). The data is kept until the vote to give it back with
+// AnswerRelockObject (NEO/py reads it back from the database).
 type storeRec struct {
 	dataID      int64
 	valueSerial zodb.Tid // undo backpointer; NoTid otherwise
@@ -321,7 +322,16 @@ func (tm *txnManager) vote(ttid zodb.Tid, meta *backend.Txn) error {
 	// No commit here: the lock commits it durably (NEO/py commits at
 	// vote, without syncing by default); a vote lost in a crash only
 	// makes the commit fail.
-	return tm.db.StoreTransaction(ttid, objs, meta)
+	if err := tm.db.StoreTransaction(ttid, objs, meta); err != nil {
+		return err
+	}
+	// A voted transaction is never asked to relock: the data kept for
+	// AnswerRelockObject can go, so memory holds only transactions
+	// being stored.
+	for _, s := range t.stores {
+		s.data = nil
+	}
+	return nil
 }
 
 // lock gives ttid its tid and makes the transaction durable; loads of
