@@ -262,7 +262,7 @@ func (tm *txnManager) relockObject(ttid zodb.Tid, oid zodb.Oid, unlock bool) (*p
 	var c *conflictError
 	if errors.As(err, &c) {
 		rc := &proto.RelockConflict{Serial: serial, ConflictSerial: c.tid}
-		if s := t.stores[oid]; s != nil && s.hasData {
+		if s := t.stores[oid]; s != nil && s.hasData && s.data != nil {
 			rc.Data = &proto.ObjectData{Compression: int64(s.compression), Checksum: s.checksum[:], Data: s.data}
 		}
 		if err := tm.unstore(t, oid); err != nil {
