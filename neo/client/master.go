@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strconv"
 	"time"
@@ -41,6 +42,7 @@ func (c *Client) runMaster() {
 	primary := ""
 	delay := retryDelay / 16
 	connected := false
+	follows := 0 // NotPrimaryMaster followed in a row
 	for c.ctx.Err() == nil {
 		addr := primary
 		if addr == "" {
@@ -50,7 +52,7 @@ func (c *Client) runMaster() {
 		primary = ""
 		mc, err := c.connectMaster(addr)
 		if err == nil {
-			connected = true
+			connected, follows = true, 0
 			delay = retryDelay / 16
 			c.log.Debug("connected to the primary master", "addr", addr, "nid", c.view.Load().nid)
 			select {
@@ -67,9 +69,15 @@ func (c *Client) runMaster() {
 			continue
 		}
 		if p := c.primaryOf(mc); p != "" && p != addr {
-			c.log.Debug("following NotPrimaryMaster", "from", addr, "to", p)
 			primary = p
-			continue // follow NotPrimaryMaster at once
+			follows++
+			if follows <= len(c.opt.Masters) {
+				c.log.Debug("following NotPrimaryMaster", "from", addr, "to", p)
+				continue // at once
+			}
+			// Masters naming each other (an election going on): pace.
+			follows = 0
+			next = 0
 		}
 		var ea *link.ErrorAnswer
 		if errors.As(err, &ea) && ea.Code == proto.ProtocolError && !connected {
@@ -82,7 +90,11 @@ func (c *Client) runMaster() {
 			c.mu.Unlock()
 			c.log.Error("refused by the master", "addr", addr, "err", ea.Message)
 		} else if c.ctx.Err() == nil {
-			c.log.Info("master not available", "addr", addr, "err", err)
+			lvl := slog.LevelInfo
+			if errors.As(err, &ea) && ea.Code == proto.NotReady {
+				lvl = slog.LevelDebug // the cluster is starting
+			}
+			c.log.Log(c.ctx, lvl, "master not available", "addr", addr, "err", err)
 		}
 		if next%len(c.opt.Masters) == 0 {
 			// Every master tried: wait, longer each time up to
