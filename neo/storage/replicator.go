@@ -51,7 +51,6 @@ type replicator struct {
 	wake  chan struct{}     // kicks the worker (buffered, 1)
 	ctx   context.Context   // ends with the operation period
 	stop  context.CancelFunc
-	done  chan struct{} // closed when the worker returned
 	// checks queues the CheckPartition orders (checker.go).
 	checks chan *proto.CheckPartition
 }
@@ -61,12 +60,11 @@ type replicator struct {
 func (s *Storage) startReplicatorLocked(ml *link.Link) {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &replicator{parts: map[uint32]*replPart{}, ttids: map[zodb.Tid]bool{},
-		wake: make(chan struct{}, 1), ctx: ctx, stop: cancel, done: make(chan struct{})}
+		wake: make(chan struct{}, 1), ctx: ctx, stop: cancel}
 	s.mu.repl = r
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		defer close(r.done)
 		s.replicate(ctx, r)
 	}()
 	s.outdatedLocked(ml, s.mu.pt.Assigned(s.mu.nid))
