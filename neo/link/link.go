@@ -50,6 +50,9 @@ type Link struct {
 	rd      *proto.Reader
 	handler Handler
 	inq     *queue // for an Ordered handler
+	// hdone is closed when an Ordered handler returned for the last packet
+	// of a link that is down (HandlerDone).
+	hdone chan struct{}
 	// orderedAnswers: answers go through inq too (Options.OrderedAnswers).
 	orderedAnswers bool
 
@@ -154,6 +157,7 @@ func handshake(ctx context.Context, conn net.Conn, opts Options, client bool) (*
 	if opts.Ordered && opts.Handler != nil {
 		l.orderedAnswers = opts.OrderedAnswers
 		l.inq = newQueue()
+		l.hdone = make(chan struct{})
 		go l.serveOrdered()
 	}
 	go l.readLoop()

@@ -49,6 +49,7 @@ func (q *queue) get() (Request, bool) {
 
 // serveOrdered calls the handler for each request in turn.
 func (l *Link) serveOrdered() {
+	defer close(l.hdone)
 	for {
 		r, ok := l.inq.get()
 		if !ok {

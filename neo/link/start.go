@@ -61,3 +61,15 @@ func (c *Call) Wait(ctx context.Context) (proto.Msg, error) {
 		return nil, ctx.Err()
 	}
 }
+
+// HandlerDone is closed once the link is down and, with an Ordered
+// handler, the handler returned for every packet received before: a node
+// handling a peer's packets in order learns of its going away after the
+// last of them (Done alone may come first). Without an Ordered handler it
+// is Done.
+func (l *Link) HandlerDone() <-chan struct{} {
+	if l.hdone == nil {
+		return l.done
+	}
+	return l.hdone
+}

@@ -104,6 +104,10 @@ func (m *Master) identify(p *peer, req link.Request, ri *proto.RequestIdentifica
 		refuse(proto.ProtocolError, "address conflict")
 		return
 	}
+	if m.second != nil {
+		m.notPrimary(p, ri)
+		return
+	}
 	extra, err := proto.ParseExtra(ri.Extra)
 	if err != nil {
 		refuse(proto.ProtocolError, err.Error())
@@ -136,7 +140,18 @@ func (m *Master) identify(p *peer, req link.Request, ri *proto.RequestIdentifica
 			state = proto.NodePending
 		}
 	case proto.Master:
-		// No election: other masters are secondaries of this one.
+		if m.electing() && !proto.IsNoTime(ri.IDTimestamp) && ri.Addr != nil &&
+			electionLess(ri.IDTimestamp, ri.Addr, m.primaryTime, m.self.addr) {
+			// It started first: it is the primary.
+			primary := m.nodes.byAddr(ri.Addr)
+			if primary == nil {
+				primary = &node{typ: proto.Master, addr: ri.Addr, state: proto.NodeDown, idTime: proto.NoTime}
+				m.nodes.add(primary)
+			}
+			m.abort(p)
+			m.becomeSecondary(primary, nil, nil)
+			return
+		}
 	case proto.Admin:
 	default:
 		refuse(proto.ProtocolError, "")

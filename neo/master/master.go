@@ -57,6 +57,9 @@ type Master struct {
 	stopOp bool  // the cluster is no longer operational (StoppedOperation)
 	fatal  error // why Run fails
 
+	second      *secondary // playing the secondary role
+	primaryTime float64    // when the primary role began: the election key
+
 	startupAllowed   bool
 	lastTransaction  zodb.Tid
 	storageReadiness int
@@ -173,7 +176,7 @@ func (m *Master) Run(ctx context.Context) error {
 	m.wg.Add(1)
 	go m.acceptLoop()
 	m.log.Info("master started", "addr", m.Addr(), "cluster", m.cfg.Cluster, "partitions", m.cfg.Partitions, "replicas", m.cfg.Replicas)
-	m.startRecovery()
+	m.playPrimary()
 	for !m.exit {
 		select {
 		case f := <-m.events:
@@ -217,7 +220,10 @@ func (m *Master) serveConn(conn net.Conn) {
 		Ordered: true,
 		TLS:     m.cfg.TLS,
 		Handler: link.HandlerFunc(func(l *link.Link, req link.Request) {
-			m.post(func() { m.dispatch(p, req) })
+			m.post(func() {
+				p.l = l // the first packet may come before the post below
+				m.dispatch(p, req)
+			})
 		}),
 		HandshakeTimeout: handshakeTimeout,
 	})
@@ -225,10 +231,12 @@ func (m *Master) serveConn(conn net.Conn) {
 		m.log.Debug("master: connection refused", "peer", conn.RemoteAddr(), "err", err)
 		return
 	}
-	p.l = l
-	m.post(func() { m.peers[p] = true })
+	m.post(func() {
+		p.l = l
+		m.peers[p] = true
+	})
 	select {
-	case <-l.Done():
+	case <-l.HandlerDone():
 		m.post(func() { m.connectionLost(p) })
 	case <-m.quit:
 		l.Close()
@@ -247,6 +255,8 @@ func (m *Master) progress() {
 				return
 			}
 			m.shutdown()
+			return
+		case m.second != nil:
 			return
 		case m.phase == phaseRecovery:
 			if !m.rec.check() {
@@ -500,6 +510,9 @@ func (m *Master) connectionLost(p *peer) {
 		return
 	}
 	n.peer = nil
+	if m.second != nil {
+		return // all connections were closed on becoming secondary
+	}
 	m.log.Info("connection lost", "peer", n.nid, "type", n.typ)
 	switch n.typ {
 	case proto.Storage:

@@ -17,6 +17,8 @@ type node struct {
 
 	peer *peer // the identified connection, nil when not connected
 
+	dialing bool // a master we are connecting to (election)
+
 	// From RequestIdentification's extra.
 	devpath  []string
 	backup   bool // a client of a backup cluster

@@ -24,6 +24,7 @@ func (m *Master) startRecovery() {
 	m.ver = nil
 	m.pt = newPTable(int(m.cfg.Partitions), int(m.cfg.Replicas))
 	m.changeClusterState(proto.Recovering)
+	m.challengeMasters()
 }
 
 // check is the test NEO/py's recovery loop makes after each event: can
