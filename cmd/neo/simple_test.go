@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/zodbneo/zodbneo/cmd/internal/cli"
@@ -58,18 +59,37 @@ func TestSimple(t *testing.T) {
 	}
 }
 
+// syncBuilder is a strings.Builder the nodes' loggers and the command
+// may write at once, as they do to os.Stderr.
+type syncBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuilder) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuilder) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
 // startSimple runs `neo simple args...` in-process and returns, once it
 // printed them, the URL and the admin address; cancel stops the command
 // as SIGINT does, status gives its exit status, and stderr is complete
 // once status was received.
-func startSimple(t *testing.T, args ...string) (url, admin string, cancel context.CancelFunc, status chan int, stderr *strings.Builder) {
+func startSimple(t *testing.T, args ...string) (url, admin string, cancel context.CancelFunc, status chan int, stderr *syncBuilder) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	root := newRootCommand()
 	root.SetContext(ctx)
 	pr, pw := io.Pipe()
 	root.SetOut(pw)
-	stderr = &strings.Builder{}
+	stderr = &syncBuilder{}
 	root.SetErr(stderr)
 	status = make(chan int, 1)
 	go func() {
