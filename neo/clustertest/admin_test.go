@@ -1,0 +1,150 @@
+package clustertest
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zodbneo/zodbneo/neo/ctl"
+	"github.com/zodbneo/zodbneo/neo/proto"
+	"github.com/zodbneo/zodbneo/neo/simple"
+	"github.com/zodbneo/zodbneo/zodb"
+)
+
+// dialAdmin connects to the cluster's admin as neoctl does.
+func dialAdmin(t *testing.T, c *simple.Cluster) *ctl.Client {
+	t.Helper()
+	a, err := ctl.Dial(bg, c.AdminAddr(), nil)
+	if err != nil {
+		t.Fatalf("dial admin: %v", err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
+// neoctl runs one neoctl command against the admin and returns its output.
+func neoctl(t *testing.T, a *ctl.Client, args ...string) string {
+	t.Helper()
+	out, err := ctl.Run(bg, a, args)
+	if err != nil {
+		t.Fatalf("neoctl %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+// TestAdmin drives a running cluster through its admin as neoctl would:
+// what it prints of the cluster, nodes and table, then STOPPING, which
+// every node obeys: the master exits on its own.
+func TestAdmin(t *testing.T) {
+	c := startCluster(t, simple.Options{Storages: 2})
+	w := open(t, c.URL())
+	commit(t, w, "x", map[zodb.Oid][]byte{newOids(t, w, 1)[0]: []byte("x")}, nil)
+
+	a := dialAdmin(t, c)
+	if out := neoctl(t, a, "print", "cluster"); out != "RUNNING\n" {
+		t.Errorf("print cluster = %q", out)
+	}
+	nodes := neoctl(t, a, "print", "node")
+	for _, want := range []string{"M1 | MASTER ", "S1 | STORAGE", "S2 | STORAGE", "A1 | ADMIN ", "C1 | CLIENT "} {
+		if !strings.Contains(nodes, want) {
+			t.Errorf("print node lacks %q:\n%s", want, nodes)
+		}
+	}
+	if pt := neoctl(t, a, "print", "pt"); !strings.HasPrefix(pt, "# ptid: 1, replicas: 0\n") ||
+		!strings.Contains(pt, "S1 R U.U.\n") || !strings.Contains(pt, "S2 R .U.U\n") {
+		t.Errorf("print pt:\n%s", pt)
+	}
+	head, err := w.Sync(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := neoctl(t, a, "print", "ids"); !strings.Contains(ids, "last_tid = 0x"+strings.TrimLeft(head.String(), "0")) {
+		t.Errorf("print ids does not show the last tid %s:\n%s", head, ids)
+	}
+
+	if _, err := a.SetClusterState(bg, proto.Stopping); err != nil {
+		t.Fatalf("set cluster STOPPING: %v", err)
+	}
+	<-c.Stopped()
+	if err := c.Err(); err != nil {
+		t.Errorf("cluster stopped with %v", err)
+	}
+}
+
+// waitUpToDate polls the admin until every cell of the table is
+// UP_TO_DATE (replication is asynchronous: the master announces the end
+// of each partition's).
+func waitUpToDate(t *testing.T, a *ctl.Client) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(bg, time.Minute)
+	defer cancel()
+	for {
+		pt, err := a.PartitionList(ctx, 0, 0, proto.NoNID)
+		if err == nil && allUpToDate(pt) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("cells not all UP_TO_DATE: %v, %v", pt, err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func allUpToDate(pt *proto.PartitionTable) bool {
+	for _, row := range pt.Rows {
+		for _, cell := range row {
+			if cell.State != proto.UpToDate {
+				return false
+			}
+		}
+	}
+	return len(pt.Rows) > 0
+}
+
+// TestReplication stops one of two replicated storages, commits without
+// it, starts it again: it catches up from the other (NEO's replication),
+// and once the master says so, it alone serves everything.
+func TestReplication(t *testing.T) {
+	c := startCluster(t, simple.Options{Storages: 2, Replicas: 1})
+	a := dialAdmin(t, c)
+	w := open(t, c.URL())
+	oids := newOids(t, w, 8)
+	objs := map[zodb.Oid][]byte{}
+	for _, oid := range oids {
+		objs[oid] = []byte("first " + oid.String())
+	}
+	tid1 := commit(t, w, "with both", objs, nil)
+
+	if err := c.StopStorage(1); err != nil {
+		t.Fatal(err)
+	}
+	serials := map[zodb.Oid]zodb.Tid{}
+	for _, oid := range oids[:4] {
+		objs[oid] = []byte("second " + oid.String())
+		serials[oid] = tid1
+	}
+	tid2 := commit(t, w, "without storage 1", map[zodb.Oid][]byte{
+		oids[0]: objs[oids[0]], oids[1]: objs[oids[1]], oids[2]: objs[oids[2]], oids[3]: objs[oids[3]],
+	}, serials)
+
+	if err := c.StartStorage(1); err != nil {
+		t.Fatal(err)
+	}
+	waitUpToDate(t, a)
+	if err := c.StopStorage(0); err != nil {
+		t.Fatal(err)
+	}
+	r := open(t, c.URL())
+	for i, oid := range oids {
+		serial := tid1
+		if i < 4 {
+			serial = tid2
+		}
+		wantLoad(t, r, oid, tid2, objs[oid], serial)
+	}
+	if n := countTxns(t, r); n != 2 {
+		t.Errorf("storage 1 alone has %d transactions, want 2", n)
+	}
+}
