@@ -219,7 +219,10 @@ func (t *txn) send(ctx context.Context, v *view, w queued) error {
 		t.mu.Lock()
 		t.mu.stors[nid] = l
 		t.mu.Unlock()
-		t.goAsk(l, w.msg, w.oid, w.read)
+		if err := t.goAsk(l, w.msg, w.oid, w.read); err != nil {
+			lastErr = err
+			continue
+		}
 		sent++
 	}
 	if sent == 0 {
@@ -243,32 +246,42 @@ func (t *txn) usableLocked() error {
 	return t.mu.err
 }
 
-// goAsk sends msg to l and collects its answer in the background.
-func (t *txn) goAsk(l *link.Link, msg proto.Msg, oid zodb.Oid, read bool) {
+// goAsk sends msg to l now, so that the storage gets a transaction's
+// packets in the order they were made (an AbortTransaction after every
+// store), and collects the answer in the background.
+func (t *txn) goAsk(l *link.Link, msg proto.Msg, oid zodb.Oid, read bool) error {
+	call, err := l.Start(msg)
+	if err != nil {
+		return err
+	}
 	t.mu.Lock()
 	t.mu.pending++
 	t.mu.Unlock()
-	go func() {
-		err := t.askWrite(l, msg, oid, read)
-		t.mu.Lock()
-		if err != nil && t.mu.err == nil {
-			t.mu.err = err
-		}
-		t.mu.pending--
-		if t.mu.pending == 0 && t.mu.idle != nil {
-			close(t.mu.idle)
-			t.mu.idle = nil
-		}
-		t.mu.Unlock()
-	}()
+	go t.collect(func() error { return t.writeAnswer(l, call, msg, oid, read) })
+	return nil
 }
 
-// askWrite sends a store or check and interprets its answer: nil (the
-// object is locked for us), ZERO_TID (a lockless write to a cell being
+// collect runs wait, records its error and counts the ask answered.
+func (t *txn) collect(wait func() error) {
+	err := wait()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err != nil && t.mu.err == nil {
+		t.mu.err = err
+	}
+	t.mu.pending--
+	if t.mu.pending == 0 && t.mu.idle != nil {
+		close(t.mu.idle)
+		t.mu.idle = nil
+	}
+}
+
+// writeAnswer waits for the answer to a store or check: nil (the object
+// is locked for us), ZERO_TID (a lockless write to a cell being
 // replicated), or the serial of the revision the change conflicts with.
-func (t *txn) askWrite(l *link.Link, msg proto.Msg, oid zodb.Oid, read bool) error {
+func (t *txn) writeAnswer(l *link.Link, call *link.Call, msg proto.Msg, oid zodb.Oid, read bool) error {
 	for {
-		m, err := l.Ask(t.ctx, msg)
+		m, err := call.Wait(t.ctx)
 		if err != nil {
 			return fmt.Errorf("neo: %s of %s: %w", writeKind(read), oid, err)
 		}
@@ -288,6 +301,9 @@ func (t *txn) askWrite(l *link.Link, msg proto.Msg, oid zodb.Oid, read bool) err
 				y := *x
 				y.Serial = ans.Tid
 				msg = &y
+				if call, err = l.Start(msg); err != nil {
+					return fmt.Errorf("neo: store of %s: %w", oid, err)
+				}
 				continue
 			}
 		case *proto.AskCheckCurrentSerial:
@@ -316,23 +332,17 @@ func (t *txn) deadlock(l *link.Link, oid zodb.Oid) {
 	}
 	t.mu.pending++
 	t.mu.Unlock()
-	go func() {
-		err := t.relock(l, oid)
-		t.mu.Lock()
-		if err != nil && t.mu.err == nil {
-			t.mu.err = err
+	call, err := l.Start(&proto.TidOid{PacketCode: proto.CodeAskRelockObject, TTid: t.ttid, Oid: oid})
+	go t.collect(func() error {
+		if err != nil {
+			return fmt.Errorf("neo: relock of %s: %w", oid, err)
 		}
-		t.mu.pending--
-		if t.mu.pending == 0 && t.mu.idle != nil {
-			close(t.mu.idle)
-			t.mu.idle = nil
-		}
-		t.mu.Unlock()
-	}()
+		return t.relockAnswer(call, oid)
+	})
 }
 
-func (t *txn) relock(l *link.Link, oid zodb.Oid) error {
-	m, err := l.Ask(t.ctx, &proto.TidOid{PacketCode: proto.CodeAskRelockObject, TTid: t.ttid, Oid: oid})
+func (t *txn) relockAnswer(call *link.Call, oid zodb.Oid) error {
+	m, err := call.Wait(t.ctx)
 	if err != nil {
 		return fmt.Errorf("neo: relock of %s: %w", oid, err)
 	}

@@ -312,11 +312,36 @@ func (c *Client) master(ctx context.Context) (*link.Link, error) {
 	return v.master.l, nil
 }
 
-// askMaster asks the primary master.
+// askMaster asks the primary master. A request whose link breaks is
+// asked again to the next master: only requests that may be repeated
+// (begin, new oids, last tid) go through here.
 func (c *Client) askMaster(ctx context.Context, msg proto.Msg) (proto.Msg, error) {
-	l, err := c.master(ctx)
-	if err != nil {
-		return nil, err
+	for {
+		l, err := c.master(ctx)
+		if err != nil {
+			return nil, err
+		}
+		m, err := l.Ask(ctx, msg)
+		if err == nil || ctx.Err() != nil || l.Err() == nil {
+			return m, err
+		}
+		// The link went down: wait until runMaster saw it.
+		select {
+		case <-l.Done():
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		c.mu.Lock()
+		ch, stale := c.mu.changed, c.view.Load().master != nil && c.view.Load().master.l == l
+		c.mu.Unlock()
+		if stale {
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-c.ctx.Done():
+				return nil, ErrClosed
+			}
+		}
 	}
-	return l.Ask(ctx, msg)
 }
