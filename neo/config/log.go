@@ -36,6 +36,9 @@ func OpenLog(file, level string, stderr io.Writer) (*slog.Logger, io.Closer, err
 	var w io.Writer = stderr
 	var c io.Closer = nopCloser{}
 	if file != "" {
+		if err := checkNotSQLite(file); err != nil {
+			return nil, nil, err
+		}
 		f, err := os.OpenFile(file, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o666)
 		if err != nil {
 			return nil, nil, fmt.Errorf("config: log file: %w", err)
@@ -43,6 +46,24 @@ func OpenLog(file, level string, stderr io.Writer) (*slog.Logger, io.Closer, err
 		w, c = f, f
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: lv})), c, nil
+}
+
+// sqliteMagic starts every SQLite database file.
+const sqliteMagic = "SQLite format 3\x00"
+
+// checkNotSQLite refuses a log file NEO/py wrote: NEO/py logs into an
+// SQLite database, which text appended by us would corrupt.
+func checkNotSQLite(file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil // missing: created; unreadable: OpenFile says why
+	}
+	defer f.Close()
+	b := make([]byte, len(sqliteMagic))
+	if n, _ := io.ReadFull(f, b); n == len(b) && string(b) == sqliteMagic {
+		return fmt.Errorf("config: log file %s is an SQLite database (a NEO/py log?): zodbneo writes text logs; give another file", file)
+	}
+	return nil
 }
 
 type nopCloser struct{}
