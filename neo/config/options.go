@@ -48,6 +48,7 @@ type Option struct {
 	HasDefault bool
 	Required   bool // unless a configuration file gives it
 	Multiple   bool // repeatable on the command line, one per line in a file
+	AllowEmpty bool // a String that may be "" (a master's -m)
 	Choices    []string
 	Metavar    string
 	Help       string
@@ -134,7 +135,7 @@ func serverOptions(k Kind, bind, masters string, hasMasters bool) []Option {
 		{Short: "s", Name: optSection, Type: String, Default: string(k), HasDefault: true, Metavar: "SECTION",
 			Help: "section of the configuration file to read"},
 		{Short: "c", Name: optCluster, Type: String, Required: true, Metavar: "NAME", Help: "the cluster name"},
-		{Short: "m", Name: optMasters, Type: String, Default: masters, HasDefault: hasMasters, Metavar: "ADDRS",
+		{Short: "m", Name: optMasters, Type: String, Default: masters, HasDefault: hasMasters, AllowEmpty: !hasMasters, Metavar: "ADDRS",
 			Help: "space-separated list of master node addresses (host:port)"},
 		{Short: "b", Name: optBind, Type: String, Default: bind, HasDefault: true, Metavar: "ADDR",
 			Help: "the local address to bind to (host[:port]; port 0 or none: any free port)"},

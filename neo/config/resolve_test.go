@@ -56,6 +56,8 @@ func TestNeoConf(t *testing.T) {
 			LogLevel: "info", Adapter: "SQLite", Database: "a.db"}},
 		{Master, []string{"-c", "x"}, Settings{
 			Kind: Master, Cluster: "x", Bind: "127.0.0.1:10000", LogLevel: "info", Partitions: 100}},
+		{Master, []string{"-c", "x", "-m", ""}, Settings{
+			Kind: Master, Cluster: "x", Bind: "127.0.0.1:10000", LogLevel: "info", Partitions: 100}},
 		{Admin, []string{"-c", "x"}, Settings{
 			Kind: Admin, Cluster: "x", Masters: []string{"127.0.0.1:10000"}, Bind: "127.0.0.1:9999", LogLevel: "info"}},
 	} {
@@ -129,6 +131,7 @@ func TestOptionErrors(t *testing.T) {
 		{Storage, []string{"-c", "", "-d", "d"}, "--cluster (command line): value is empty"},
 		{Admin, []string{"-c", "x", "--ca", "ca"}, "give all 3 files"},
 		{Admin, []string{"-c", "x", "-m", "h"}, `bad address "h"`},
+		{Admin, []string{"-c", "x", "-m", ""}, "--masters (command line): value is empty"},
 		{Admin, []string{"-c", "x", "-b", "[::1"}, "no closing ]"},
 		{Admin, []string{"-c", "x", "--loglevel", "loud"}, `invalid choice: "loud"`},
 		{Admin, []string{"-c", "x", "-f", "nosuch.conf"}, "nosuch.conf: no such file"},

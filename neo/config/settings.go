@@ -184,7 +184,7 @@ func convert(o *Option, raw string) (string, error) {
 	var out string
 	switch o.Type {
 	case String:
-		if raw == "" {
+		if raw == "" && !o.AllowEmpty {
 			return "", errors.New("value is empty")
 		}
 		out = raw
