@@ -18,7 +18,16 @@
 // AskStoreTransaction (to the cells of the ttid's partition) and
 // AskVoteTransaction (to the other storages written to), then asks the
 // master to finish it. Conflicts are reported as *zodb.ConflictError: the
-// client does not resolve them.
+// client does not resolve them. A store takes the object's lock at the
+// storage, so a small transaction sends its stores at Vote rather than at
+// Store (a big one streams them): a transaction being built does not hold
+// up the others, as ZODB's optimistic commits expect. Deadlock avoidance
+// is NEO/py's: a storage's NotifyDeadlock makes a transaction not yet
+// voting ask for its lock again (AskRelockObject).
+//
+// What NEO cannot express: a store based on a revision of an object that
+// does not exist commits (NEO/py's storages accept it too), and a restored
+// transaction's packed status is not kept (NEO keeps none).
 //
 // URL: neo://name@host:port[,host:port...][?options], neos:// for TLS. The
 // options are those of NEO/py's NeoStorage ZConfig section as zodburi
