@@ -300,3 +300,38 @@ func TestTruncate(t *testing.T) {
 	_, err = cl.Ask(context.Background(), &proto.TidMsg{PacketCode: proto.CodeAskTransactionInformation, Tid: 0x122})
 	wantError(t, err, proto.TidNotFound, "does not exist")
 }
+
+// --reset erases the database and does not listen: the address may be
+// taken by the node being reset.
+func TestReset(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s1.db")
+	st, err := New(Config{Config: cluster.Config{Cluster: testCluster, Masters: []string{"127.0.0.1:1"}, Logger: discardLog},
+		Adapter: "SQLite", Database: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Run(ctxDone()); err != nil {
+		t.Fatal(err)
+	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	// The database of cluster "test" is reset for cluster "other".
+	st, err = New(Config{Config: cluster.Config{Cluster: "other", Masters: []string{"127.0.0.1:1"}, Bind: busy.Addr().String(), Logger: discardLog},
+		Adapter: "SQLite", Database: path, Reset: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Addr() != "" {
+		t.Fatalf("reset node listens on %s", st.Addr())
+	}
+	if err := st.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(Config{Config: cluster.Config{Cluster: testCluster, Masters: []string{"127.0.0.1:1"}}, Adapter: "SQLite", Database: path})
+	if err == nil || !strings.Contains(err.Error(), `cluster "other"`) {
+		t.Fatalf("after reset for another cluster: %v", err)
+	}
+}

@@ -23,8 +23,8 @@ type Config struct {
 	Adapter string
 	// Database is the database (-d): the SQLite file's path.
 	Database string
-	// Reset erases the database (--reset); Run then returns at once, as
-	// NEO/py's storage exits after a reset.
+	// Reset erases the database (--reset); the node does not listen and
+	// Run returns at once, as NEO/py's storage exits after a reset.
 	Reset bool
 	// Dedup enables deduplication of data (--dedup) in a new database.
 	Dedup bool
@@ -129,6 +129,10 @@ func New(cfg Config) (*Storage, error) {
 		db.Close()
 		return nil, err
 	}
+	if cfg.Reset {
+		// NEO/py's storage erases and exits without listening.
+		return s, nil
+	}
 	bind := cfg.Bind
 	if bind == "" {
 		bind = "127.0.0.1:0"
@@ -209,15 +213,20 @@ func (s *Storage) loadPartitionTable() error {
 	return nil
 }
 
-// Addr is the listening address, host:port.
-func (s *Storage) Addr() string { return s.ln.Addr().String() }
+// Addr is the listening address, host:port ("" with Reset, which does not
+// listen).
+func (s *Storage) Addr() string {
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
 
 // Run serves until ctx ends or the cluster stops this node; it closes the
 // listener and the database before returning.
 func (s *Storage) Run(ctx context.Context) error {
 	defer s.db.Close()
 	if s.cfg.Reset {
-		s.ln.Close()
 		return nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
