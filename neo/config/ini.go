@@ -135,7 +135,9 @@ func (p *iniParser) line(raw string) error {
 }
 
 func (p *iniParser) header(name string) error {
-	if p.seen[name] {
+	// configparser lets [DEFAULT] come back (its options still may not
+	// repeat), not other sections.
+	if p.seen[name] && name != defaultSection {
 		return fmt.Errorf("section [%s] already given", name)
 	}
 	if p.seen == nil {

@@ -60,6 +60,7 @@ func TestINIErrors(t *testing.T) {
 		{"[s]\na = 1\nb\n", "x.ini:3: no '=' or ':'"},
 		{"[s]\na = 1\nA: 2\n", `x.ini:3: option "a" already given on line 2`},
 		{"[s]\n[t]\n[s]\n", "x.ini:3: section [s] already given"},
+		{"[DEFAULT]\na = 1\n[s]\n[DEFAULT]\na = 2\n", `x.ini:5: option "a" already given on line 2`},
 		{"[s]\n= 1\n", "x.ini:2: option with no name"},
 	} {
 		_, err := Parse(strings.NewReader(tc.text), "x.ini")
@@ -81,6 +82,18 @@ func TestINIErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want %q", tc.text, err, tc.want)
 		}
+	}
+}
+
+// TestDefaultAgain: [DEFAULT] may come back, as configparser allows.
+func TestDefaultAgain(t *testing.T) {
+	f, err := Parse(strings.NewReader("[DEFAULT]\na = 1\n[s]\nb = 2\n[DEFAULT]\nc = 3\n"), "x.ini")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.Options("s")
+	if want := map[string]string{"a": "1", "b": "2", "c": "3"}; err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, %v; want %v", got, err, want)
 	}
 }
 
