@@ -140,3 +140,40 @@ func BenchmarkCommit1(b *testing.B) {
 	b.StopTimer()
 	percentiles(b, lat)
 }
+
+// BenchmarkCommitParallel: 16 goroutines committing one object each,
+// through one client (commit throughput).
+func BenchmarkCommitParallel(b *testing.B) {
+	c := newTestCluster(b, clusterOpt{})
+	w := openClient(b, c.url())
+	ctx := context.Background()
+	const workers = 16
+	oids := make([]zodb.Oid, workers)
+	serials := make([]zodb.Tid, workers)
+	for i := range oids {
+		var err error
+		if oids[i], err = w.NewOid(ctx); err != nil {
+			b.Fatal(err)
+		}
+		serials[i] = commitOne(b, w, oids[i], 0, "0")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	per := (b.N + workers - 1) / workers
+	for g := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range per {
+				tid, err := tryCommitOne(w, oids[g], serials[g], "some data of an object")
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				serials[g] = tid
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -13,23 +13,27 @@ import (
 // commitOne commits data as oid's new revision based on serial.
 func commitOne(t testing.TB, c *client.Client, oid zodb.Oid, serial zodb.Tid, data string) zodb.Tid {
 	t.Helper()
-	ctx := context.Background()
-	txn, err := c.Begin(ctx, zodb.TxnMeta{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer txn.Abort()
-	if err := txn.Store(ctx, oid, serial, []byte(data)); err != nil {
-		t.Fatal(err)
-	}
-	if err := txn.Vote(ctx); err != nil {
-		t.Fatal(err)
-	}
-	tid, err := txn.Finish(ctx)
+	tid, err := tryCommitOne(c, oid, serial, data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tid
+}
+
+func tryCommitOne(c *client.Client, oid zodb.Oid, serial zodb.Tid, data string) (zodb.Tid, error) {
+	ctx := context.Background()
+	txn, err := c.Begin(ctx, zodb.TxnMeta{})
+	if err != nil {
+		return 0, err
+	}
+	defer txn.Abort()
+	if err := txn.Store(ctx, oid, serial, []byte(data)); err != nil {
+		return 0, err
+	}
+	if err := txn.Vote(ctx); err != nil {
+		return 0, err
+	}
+	return txn.Finish(ctx)
 }
 
 func recvEvent(t *testing.T, ch <-chan zodb.CommitEvent) zodb.CommitEvent {
