@@ -14,6 +14,10 @@
 // sends in answer — is kept. Requests to peers are sent from the loop with
 // link.Start and their answers come back to the loop.
 //
-// Only one master per cluster is supported: a master does not elect; it
-// plays the primary role and accepts other masters as secondaries.
+// Several masters elect a primary as NEO/py's do (see election.go); a
+// secondary only follows the primary and points nodes to it with
+// NotPrimaryMaster. Not done: backup clusters (BACKINGUP), truncation,
+// packing (pack orders are neither kept nor approved beyond what a commit
+// carries), the storage topology (devpath) when spreading replicas, and
+// storages started with --new-nid.
 package master

@@ -404,11 +404,10 @@ func TestStorageLostStopsOperation(t *testing.T) {
 	if nid := s2.mustIdentify(proto.Storage, 1, &proto.Address{Host: "127.0.0.1", Port: 2}); nid != 1 {
 		t.Fatalf("storage back as %v", nid)
 	}
-	s2.expect(proto.CodeNotifyNodeInformation)
-	s2.expect(proto.CodeAskRecovery)
-	s2.expect(proto.CodeAskPartitionTable)
-	s2.expect(proto.CodeNotifyNodeInformation) // RUNNING
-	s2.expect(proto.CodeNotifyClusterInformation)
+	// (The lost client's removal may be told in between.)
+	s2.skipTo(proto.CodeAskRecovery)
+	s2.skipTo(proto.CodeAskPartitionTable)
+	s2.skipTo(proto.CodeNotifyClusterInformation) // VERIFYING
 	s2.expect(proto.CodeSendPartitionTable)
 	s2.expect(proto.CodeAskLockedTransactions)
 	if v := s2.expect(proto.CodeValidateTransaction).(*proto.TidPair); v.TTid != 0x0400000000000010 || v.Tid != 0x0400000000000013 {
@@ -549,5 +548,195 @@ func isSecondary(m *Master) bool {
 		return v
 	case <-m.quit:
 		return false
+	}
+}
+
+// startStorages identifies n scripted storages (the cluster starts with
+// them) and waits until each got StartOperation, then says it is ready.
+func startStorages(t *testing.T, m *Master, answers []map[uint16]func(proto.Msg) proto.Msg) []*fake {
+	t.Helper()
+	var out []*fake
+	for i, a := range answers {
+		s := dial(t, m, a)
+		if nid := s.mustIdentify(proto.Storage, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: uint16(100 + i)}); nid != proto.NID(i+1) {
+			t.Fatalf("storage %d got %v", i, nid)
+		}
+		out = append(out, s)
+	}
+	for _, s := range out {
+		for {
+			req := s.next()
+			if req.Msg.Code() == proto.CodeStartOperation {
+				break
+			}
+		}
+		s.l.Notify(&proto.NoArgs{PacketCode: proto.CodeNotifyReady})
+	}
+	return out
+}
+
+func (f *fake) next() link.Request {
+	f.t.Helper()
+	select {
+	case req := <-f.got:
+		return req
+	case <-time.After(waitLimit):
+		f.t.Fatal("nothing from the master")
+		return link.Request{}
+	}
+}
+
+// skipTo returns the next packet with code, dropping others.
+func (f *fake) skipTo(code uint16) proto.Msg {
+	f.t.Helper()
+	for {
+		if req := f.next(); req.Msg.Code() == code {
+			return req.Msg
+		}
+	}
+}
+
+// A storage lost while the master waits for it to lock a transaction:
+// its cells are outdated and the commit completes with the other replica.
+func TestStorageLostDuringCommit(t *testing.T) {
+	m, _ := startMaster(t, Config{Autostart: 2, Partitions: 2, Replicas: 1})
+	silent := storageAnswers()
+	delete(silent, proto.CodeAskLockInformation)
+	s := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{storageAnswers(), silent})
+	c := dial(t, m, nil)
+	c.mustIdentify(proto.Client, proto.NoNID, nil)
+	ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
+	fin := make(chan proto.Msg, 1)
+	go func() {
+		a, _ := c.ask(&proto.AskFinishTransaction{TTid: ttid, Oids: []zodb.Oid{0}, Deleted: []uint32{}, Checked: []uint32{}})
+		fin <- a
+	}()
+	s[0].skipTo(proto.CodeAskLockInformation)
+	s[1].skipTo(proto.CodeAskLockInformation)
+	s[1].l.Close()
+	pc := s[0].skipTo(proto.CodeNotifyPartitionChanges).(*proto.NotifyPartitionChanges)
+	if len(pc.Cells) != 2 || pc.Cells[0].NID != 2 || pc.Cells[0].State != proto.OutOfDate {
+		t.Fatalf("partition changes %+v", pc)
+	}
+	if u := s[0].skipTo(proto.CodeNotifyUnlockInformation).(*proto.TidMsg); u.Tid != ttid {
+		t.Fatalf("unlock %v", u.Tid)
+	}
+	select {
+	case a := <-fin:
+		if tp, ok := a.(*proto.TidPair); !ok || tp.TTid != ttid {
+			t.Fatalf("finish answered %v", a)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("commit not finished")
+	}
+}
+
+// neoctl add, tweak, replication done, set replicas, refused removal:
+// the admin requests and what storages are told.
+func TestAdminAddTweak(t *testing.T) {
+	m, _ := startMaster(t, Config{Autostart: 1, Partitions: 2})
+	a := dial(t, m, nil)
+	a.mustIdentify(proto.Admin, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 1})
+	var ea *link.ErrorAnswer
+	_, err := a.ask(&proto.AddPendingNodes{NIDs: []proto.NID{2}})
+	if !errors.As(err, &ea) || ea.Code != proto.Denied || ea.Message != "addPendingNodes RPC can not be used in RECOVERING state" {
+		t.Fatalf("add during recovery: %v", err)
+	}
+	s1 := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{storageAnswers()})[0]
+
+	// A new storage joins the running cluster as PENDING.
+	s2 := dial(t, m, storageAnswers())
+	if nid := s2.mustIdentify(proto.Storage, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 200}); nid != 2 {
+		t.Fatalf("new storage got %v", nid)
+	}
+	if nl := s2.expect(proto.CodeNotifyNodeInformation).(*proto.NotifyNodeInformation); nl.Nodes[0].State != proto.NodePending {
+		t.Fatalf("new storage %+v", nl.Nodes[0])
+	}
+	s2.expect(proto.CodeSendPartitionTable)
+
+	_, err = a.ask(&proto.AddPendingNodes{NIDs: []proto.NID{2}})
+	if !errors.As(err, &ea) || ea.Code != proto.Ack || ea.Message != "Nodes added: S2" {
+		t.Fatalf("add: %v", err)
+	}
+	s2.expect(proto.CodeStartOperation)
+	s2.l.Notify(&proto.NoArgs{PacketCode: proto.CodeNotifyReady})
+
+	tw := a.mustAsk(&proto.TweakPartitionTable{DryRun: true, NIDs: []proto.NID{}}).(*proto.AnswerTweakPartitionTable)
+	if !tw.Changed || tw.Rows[1][0].State != proto.Feeding || tw.Rows[1][1] != (proto.CellInfo{NID: 2, State: proto.OutOfDate}) {
+		t.Fatalf("dry-run tweak %+v", tw)
+	}
+	if m2 := a.mustAsk(&proto.TweakPartitionTable{DryRun: true}).(*proto.AnswerTweakPartitionTable); !m2.Changed {
+		t.Fatal("a dry run changed the table")
+	}
+	a.mustAsk(&proto.TweakPartitionTable{DryRun: false, NIDs: []proto.NID{}})
+	pc := s2.skipTo(proto.CodeNotifyPartitionChanges).(*proto.NotifyPartitionChanges)
+	if pc.PTid != 2 || len(pc.Cells) != 2 {
+		t.Fatalf("tweak changes %+v", pc)
+	}
+
+	// S2 replicates partition 1: it asks what to, then reports done.
+	ut := s2.mustAsk(&proto.AskUnfinishedTransactions{Partitions: []uint32{1}}).(*proto.AnswerUnfinishedTransactions)
+	if ut.LastTid != 0 || len(ut.Pending) != 0 {
+		t.Fatalf("unfinished %+v", ut)
+	}
+	s2.l.Notify(&proto.NotifyReplicationDone{Partition: 1, Tid: 0})
+	pc = s1.skipTo(proto.CodeNotifyPartitionChanges).(*proto.NotifyPartitionChanges)
+	pc = s1.skipTo(proto.CodeNotifyPartitionChanges).(*proto.NotifyPartitionChanges)
+	want := []proto.CellChange{{Partition: 1, NID: 2, State: proto.UpToDate}, {Partition: 1, NID: 1, State: proto.Discarded}}
+	if pc.PTid != 3 || len(pc.Cells) != 2 || pc.Cells[0] != want[0] || pc.Cells[1] != want[1] {
+		t.Fatalf("replication done: %+v", pc)
+	}
+
+	_, err = a.ask(&proto.SetNumReplicas{NumReplicas: 1})
+	if !errors.As(err, &ea) || ea.Code != proto.Ack {
+		t.Fatalf("set replicas: %v", err)
+	}
+	if pc := s1.skipTo(proto.CodeNotifyPartitionChanges).(*proto.NotifyPartitionChanges); pc.NumReplicas != 1 || len(pc.Cells) != 0 || pc.PTid != 4 {
+		t.Fatalf("set replicas: %+v", pc)
+	}
+	_, err = a.ask(&proto.SetNodeState{NID: 2, State: proto.NodeUnknown})
+	if !errors.As(err, &ea) || ea.Code != proto.Denied || ea.Message != "a running node must be stopped before removal" {
+		t.Fatalf("drop running: %v", err)
+	}
+	_, err = a.ask(&proto.SetNodeState{NID: m.self.nid, State: proto.NodeDown})
+	if !errors.As(err, &ea) || ea.Message != "can not kill primary master node" {
+		t.Fatalf("kill primary: %v", err)
+	}
+	_, err = a.ask(&proto.ClusterStateMsg{PacketCode: proto.CodeSetClusterState, State: proto.Verifying})
+	if !errors.As(err, &ea) || ea.Code != proto.Denied || ea.Message != "Can not switch to this state" {
+		t.Fatalf("start when running: %v", err)
+	}
+	// neoctl kill S2 refuses: it has the only copy of partition 1.
+	_, err = a.ask(&proto.SetNodeState{NID: 2, State: proto.NodeDown})
+	if !errors.As(err, &ea) || ea.Code != proto.Denied || ea.Message != "Refuse to drop nodes that contain the only readable copies of partition 1" {
+		t.Fatalf("kill: %v", err)
+	}
+}
+
+// neoctl kill of a storage whose cells have replicas: it is told it is
+// DOWN and disconnected, its cells are outdated.
+func TestAdminKillStorage(t *testing.T) {
+	m, _ := startMaster(t, Config{Autostart: 2, Partitions: 2, Replicas: 1})
+	a := dial(t, m, nil)
+	a.mustIdentify(proto.Admin, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 1})
+	s := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{storageAnswers(), storageAnswers()})
+	var ea *link.ErrorAnswer
+	_, err := a.ask(&proto.SetNodeState{NID: 2, State: proto.NodeDown})
+	if !errors.As(err, &ea) || ea.Code != proto.Ack || ea.Message != "state changed" {
+		t.Fatalf("kill: %v", err)
+	}
+	if nl := s[1].skipTo(proto.CodeNotifyNodeInformation).(*proto.NotifyNodeInformation); nl.Nodes[0].NID != 2 || nl.Nodes[0].State != proto.NodeDown {
+		t.Fatalf("killed storage told %+v", nl.Nodes)
+	}
+	s[1].expectClosed()
+	pc := s[0].skipTo(proto.CodeNotifyPartitionChanges).(*proto.NotifyPartitionChanges)
+	if len(pc.Cells) != 2 || pc.Cells[0].NID != 2 || pc.Cells[0].State != proto.OutOfDate {
+		t.Fatalf("changes %+v", pc)
+	}
+	if nl := s[0].skipTo(proto.CodeNotifyNodeInformation).(*proto.NotifyNodeInformation); nl.Nodes[0].NID != 2 || nl.Nodes[0].State != proto.NodeDown {
+		t.Fatalf("S1 told %+v", nl.Nodes)
+	}
+	if cs := a.mustAsk(&proto.NoArgs{PacketCode: proto.CodeAskClusterState}).(*proto.ClusterStateMsg); cs.State != proto.Running {
+		t.Fatalf("cluster %v", cs.State)
 	}
 }
