@@ -20,6 +20,10 @@
 //	ttrans (partition, tid, ...same as trans)           voted; tid NULL until locked
 //	tobj   (partition, oid, tid, data_id, value_tid)    voted; tid is the ttid
 //
+// A database of an older NEO/py version (1 to 3) is upgraded as NEO/py's
+// _migrate<N> do; a newer one, or an SQLite file that is not NEO's, is
+// refused.
+//
 // Tids and oids are stored as signed 64-bit integers (NEO never uses the
 // top bit); partition is oid%np for objects and tid%np for transactions,
 // np being 1 + the highest partition in pt. trans.oids is the
