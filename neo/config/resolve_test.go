@@ -212,3 +212,61 @@ func TestExpandUser(t *testing.T) {
 		}
 	}
 }
+
+// TestEachOption gives each option of each node kind alone (with what the
+// kind requires), in its long and short forms, and checks what its Support
+// promises: honoured, ignored with a warning, or refused.
+func TestEachOption(t *testing.T) {
+	sample := map[Type]string{String: "v", Path: "p", Int: "3", Float: "1.5"}
+	special := map[string]string{
+		optMasters: "127.0.0.1:1", optBind: "127.0.0.1:2", optAdapter: "SQLite", optLoglevel: "debug",
+		optFile: neoConf, optSection: "storage", "upstream-masters": "127.0.0.1:3",
+	}
+	for _, k := range []Kind{Master, Storage, Admin} {
+		for _, o := range Options(k) {
+			if o.Name == optCA || o.Name == optCert || o.Name == optKey {
+				continue // only the three together: TestEveryFlag, cmd/neo's TLS test
+			}
+			v, ok := special[o.Name]
+			if !ok {
+				v = sample[o.Type]
+			}
+			forms := [][]string{{"--" + o.Name + "=" + v}}
+			if o.Type == Bool {
+				forms[0] = []string{"--" + o.Name}
+			}
+			if o.Short != "" {
+				forms = append(forms, []string{"-" + o.Short, v})
+				if o.Type == Bool {
+					forms[1] = forms[1][:1]
+				}
+			}
+			for _, form := range forms {
+				argv := append([]string{"-c", "x", "-d", "d"}, form...)
+				if k != Storage {
+					argv = append(argv[:2:2], form...)
+				}
+				checkSupport(t, k, o, argv)
+			}
+		}
+	}
+}
+
+func checkSupport(t *testing.T, k Kind, o Option, argv []string) {
+	t.Helper()
+	s, err := parse(t, k, argv...)
+	switch o.Support {
+	case Supported:
+		if err != nil || len(s.Warnings) != 0 {
+			t.Errorf("%s %q: %v %+v", k, argv, err, s)
+		}
+	case Ignored:
+		if err != nil || len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], "--"+o.Name) {
+			t.Errorf("%s %q: %v %+v", k, argv, err, s)
+		}
+	case Unsupported:
+		if err == nil || !strings.Contains(err.Error(), "--"+o.Name+" (command line): not supported") {
+			t.Errorf("%s %q: error %v", k, argv, err)
+		}
+	}
+}
