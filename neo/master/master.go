@@ -216,8 +216,21 @@ func (m *Master) acceptLoop() {
 // serveConn does the handshake and hands the link to the loop.
 func (m *Master) serveConn(conn net.Conn) {
 	p := &peer{}
+	// A peer silent during the handshake must not hold Run's return.
+	hs := make(chan struct{})
+	defer close(hs)
+	go func() {
+		select {
+		case <-m.quit:
+			conn.Close()
+		case <-hs:
+		}
+	}()
 	l, err := link.NewLink(conn, link.Options{
 		Ordered: true,
+		// An answer is handled after the packets that came before it
+		// (e.g. NotifyPackCompleted before AnswerLastIDs).
+		OrderedAnswers: true,
 		TLS:     m.cfg.TLS,
 		Handler: link.HandlerFunc(func(l *link.Link, req link.Request) {
 			m.post(func() {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"sync/atomic"
 	"testing"
@@ -738,5 +739,52 @@ func TestAdminKillStorage(t *testing.T) {
 	}
 	if cs := a.mustAsk(&proto.NoArgs{PacketCode: proto.CodeAskClusterState}).(*proto.ClusterStateMsg); cs.State != proto.Running {
 		t.Fatalf("cluster %v", cs.State)
+	}
+}
+
+// A connection that never sends the handshake, a garbage one and a peer
+// closing at once do not disturb the master, nor keep it from stopping.
+func TestBadPeers(t *testing.T) {
+	m, done := startMaster(t, Config{Autostart: 1, Partitions: 1})
+	silent, err := net.Dial("tcp", m.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	junk, err := net.Dial("tcp", m.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	junk.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
+	junk.Close()
+	// Not the NEO handshake's version.
+	old, _ := net.Dial("tcp", m.Addr())
+	old.Write([]byte{0x92, 0xa3, 'N', 'E', 'O', 4})
+	old.Close()
+	// A malformed packet after identification closes that link only.
+	f := dial(t, m, nil)
+	f.mustIdentify(proto.Admin, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 1})
+	a := dial(t, m, nil)
+	a.mustIdentify(proto.Admin, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 2})
+	if cs := a.mustAsk(&proto.NoArgs{PacketCode: proto.CodeAskClusterState}).(*proto.ClusterStateMsg); cs.State != proto.Recovering {
+		t.Fatalf("cluster %v", cs.State)
+	}
+	// Requests a handler does not take get PROTOCOL_ERROR and a close.
+	var ea *link.ErrorAnswer
+	if _, err := f.ask(&proto.AskNewOIDs{NumOids: 1}); !errors.As(err, &ea) || ea.Code != proto.ProtocolError {
+		t.Fatalf("admin asking oids: %v", err)
+	}
+	f.expectClosed()
+	_, err = a.ask(&proto.ClusterStateMsg{PacketCode: proto.CodeSetClusterState, State: proto.Stopping})
+	if !errors.As(err, &ea) || ea.Code != proto.Ack {
+		t.Fatalf("stop: %v", err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("master did not stop")
 	}
 }
