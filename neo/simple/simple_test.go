@@ -201,3 +201,43 @@ func TestOptionErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestStartCancelled: a start given up (ctx done before RUNNING) stops
+// what it started and removes its temporary directory.
+func TestStartCancelled(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where Start makes its work directory
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	c, err := Start(ctx, Options{Logger: testLogger(t)})
+	if err == nil {
+		c.Close()
+		t.Fatal("no error")
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want one wrapping context.Canceled", err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("left in the temporary directory: %v", left)
+	}
+}
+
+// TestOtherClusterDir: storages whose databases belong to another
+// cluster make Start fail with the storage's reason.
+func TestOtherClusterDir(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	c, err := Start(ctx, Options{Dir: dir, Cluster: "one", Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	c, err = Start(ctx, Options{Dir: dir, Cluster: "two", Logger: testLogger(t)})
+	if err == nil {
+		c.Close()
+		t.Fatal("no error")
+	}
+	if !strings.Contains(err.Error(), `cluster "one"`) {
+		t.Errorf("error %v does not name the databases' cluster", err)
+	}
+}
