@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -102,5 +103,37 @@ func TestWALReset(t *testing.T) {
 	// Some 2 MiB go through the WAL: it must have been emptied.
 	if resets < 1 {
 		t.Errorf("WAL reset %d times", resets)
+	}
+}
+
+// TestCloseUnderLoad: loads running while the database closes either
+// succeed or fail with a clear error; nothing panics or hangs.
+func TestCloseUnderLoad(t *testing.T) {
+	db, _ := newTestDB(t, 1, Options{})
+	commitTxn(t, db, 1, 1, rec{oid: 0, data: []byte("x")})
+	var wg sync.WaitGroup
+	var closedErrs atomic.Int32
+	for r := 0; r < 8; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				_, err := db.Object(0, proto.NoTid, proto.NoTid)
+				if err != nil {
+					if !errors.Is(err, errClosed) {
+						t.Errorf("load while closing: %v", err)
+					}
+					closedErrs.Add(1)
+					return
+				}
+			}
+		}()
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if closedErrs.Load() != 8 {
+		t.Errorf("%d loads saw the close", closedErrs.Load())
 	}
 }
