@@ -18,7 +18,8 @@
 //	  lock and unlock transactions for the master, replicate out-of-date
 //	  cells
 //	  StopOperation: back to initialization; master lost: reconnect
-//	until the master says STOPPING or marks this node DOWN/UNKNOWN.
+//	until the master marks this node DOWN/UNKNOWN, or goes away while
+//	the cluster is STOPPING.
 //
 // Concurrency: every connection is handled in arrival order on its own
 // goroutine (link.Options.Ordered), and one mutex, the node lock, guards

@@ -45,8 +45,17 @@ func (s *Storage) masterLoop(ctx context.Context) error {
 		if err == nil {
 			err = s.serveMaster(ctx, ml)
 			ml.Close()
+			s.mu.Lock()
+			stopping := s.mu.state == proto.Stopping
+			s.mu.Unlock()
 			s.leaveOperation()
 			if s.quitting() || ctx.Err() != nil {
+				return nil
+			}
+			if stopping {
+				// The cluster was stopping: the master is gone for good
+				// (its "you are DOWN" may not have reached us).
+				s.logger().Info("cluster stopped")
 				return nil
 			}
 			var pe *protocolError

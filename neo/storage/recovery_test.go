@@ -335,3 +335,20 @@ func TestReset(t *testing.T) {
 		t.Fatalf("after reset for another cluster: %v", err)
 	}
 }
+
+// A master gone while the cluster is STOPPING stops the node, even
+// without telling it DOWN.
+func TestMasterGoneWhileStopping(t *testing.T) {
+	_, _, ml, _, done := operational(t, 1)
+	notify(t, ml, &proto.ClusterStateMsg{PacketCode: proto.CodeNotifyClusterInformation, State: proto.Stopping})
+	ask(t, ml, &proto.NoArgs{PacketCode: proto.CodePing}) // barrier
+	ml.Close()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("storage still running after the stopping master left")
+	}
+}
