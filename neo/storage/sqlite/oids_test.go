@@ -25,3 +25,23 @@ func FuzzDecodeOids(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParsePath: NEO/py's -d forms never panic, and what goes into SQL
+// text is words and numbers only.
+func FuzzParsePath(f *testing.F) {
+	f.Add("/tmp/neo.sqlite")
+	f.Add("file:/tmp/neo.sqlite?synchronous=OFF&journal_mode=MEMORY&cache_size=-1000")
+	f.Add("file:neo.sqlite?cksumvfs=0")
+	f.Add("~/neo.sqlite")
+	f.Fuzz(func(t *testing.T, path string) {
+		_, pragmas, err := parsePath(path)
+		if err != nil {
+			return
+		}
+		for k, v := range pragmas {
+			if !validPragmaValue(v) {
+				t.Fatalf("%q: pragma %s=%q", path, k, v)
+			}
+		}
+	})
+}
