@@ -113,31 +113,15 @@ func (s *Storage) checkPartition(ctx context.Context, ml *link.Link, m *proto.Ch
 			}
 			digests[nid] = d
 		}
-		ref, haveRef := rangeDigest{}, false
-		if source != proto.NoNID {
-			ref, haveRef = digests[source]
-		}
-		var corrupted []proto.NID
-		var cur rangeDigest // the digest agreed on
-		differ, first := false, true
-		for _, d := range digests {
-			if first {
-				cur, first = d, false
-			}
-			differ = differ || d != cur
-		}
-		if differ {
-			cur = ref
-			for nid, d := range digests {
-				if !haveRef || d != ref {
-					corrupted = append(corrupted, nid)
-					if nid == me {
-						withSelf = false
-					}
-					if l := peers[nid]; l != nil {
-						l.Close()
-						delete(peers, nid)
-					}
+		cur, corrupted := compareDigests(digests, source)
+		if len(corrupted) > 0 {
+			for _, nid := range corrupted {
+				if nid == me {
+					withSelf = false
+				}
+				if l := peers[nid]; l != nil {
+					l.Close()
+					delete(peers, nid)
 				}
 			}
 			s.logger().Error("partition corrupted", "partition", m.Partition, "nodes", corrupted)
@@ -158,6 +142,32 @@ func (s *Storage) checkPartition(ctx context.Context, ml *link.Link, m *proto.Ch
 			nextTid, nextOid = cur.maxTid, cur.maxOid+1
 		}
 	}
+}
+
+// compareDigests returns the digest the nodes agree on and, when they do
+// not, the nodes whose digest differs from the source's (every node when
+// there is no source, as NEO/py's checker).
+func compareDigests(digests map[proto.NID]rangeDigest, source proto.NID) (cur rangeDigest, corrupted []proto.NID) {
+	differ, first := false, true
+	for _, d := range digests {
+		if first {
+			cur, first = d, false
+		}
+		differ = differ || d != cur
+	}
+	if !differ {
+		return cur, nil
+	}
+	ref, haveRef := digests[source]
+	if source == proto.NoNID {
+		haveRef = false
+	}
+	for nid, d := range digests {
+		if !haveRef || d != ref {
+			corrupted = append(corrupted, nid)
+		}
+	}
+	return ref, corrupted
 }
 
 // checkPeers connects to the other readable cells of the partition.

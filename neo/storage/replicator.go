@@ -368,6 +368,15 @@ func (s *Storage) fetchPartition(ctx context.Context, l *link.Link, p uint32, fr
 	if !ok {
 		return errors.New("the database cannot take replicated data")
 	}
+	if err := s.fetchTransactions(ctx, l, tgt, p, from, upTo); err != nil {
+		return err
+	}
+	return s.fetchObjects(ctx, l, tgt, p, from, upTo)
+}
+
+// fetchTransactions fetches transactions by chunks: the source streams
+// those we lack (stored by replicationStream) and lists those to delete.
+func (s *Storage) fetchTransactions(ctx context.Context, l *link.Link, tgt backend.ReplicationTarget, p uint32, from, upTo zodb.Tid) error {
 	for min, first := from, true; min != proto.NoTid; first = false {
 		have, err := s.db.TIDsFrom(min, upTo, fetchCount, []uint32{p})
 		if err != nil {
@@ -391,6 +400,11 @@ func (s *Storage) fetchPartition(ctx context.Context, l *link.Link, p uint32, fr
 		}
 		min = a.NextTid
 	}
+	return nil
+}
+
+// fetchObjects fetches object revisions by chunks, as fetchTransactions.
+func (s *Storage) fetchObjects(ctx context.Context, l *link.Link, tgt backend.ReplicationTarget, p uint32, from, upTo zodb.Tid) error {
 	minTid, minOid := from, zodb.Oid(0)
 	for minTid != proto.NoTid {
 		refs, err := tgt.ReplicationObjects(p, minTid, upTo, minOid, fetchCount)
