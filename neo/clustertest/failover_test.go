@@ -1,0 +1,115 @@
+package clustertest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"testing"
+
+	"github.com/zodbneo/zodbneo/neo/cluster"
+	"github.com/zodbneo/zodbneo/neo/master"
+	"github.com/zodbneo/zodbneo/neo/proto"
+	"github.com/zodbneo/zodbneo/neo/storage"
+	"github.com/zodbneo/zodbneo/zodb"
+)
+
+// runner runs one node until stop is called.
+type runner struct {
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func run(t *testing.T, n interface{ Run(context.Context) error }) *runner {
+	ctx, cancel := context.WithCancel(bg)
+	r := &runner{cancel: cancel, done: make(chan error, 1)}
+	go func() { r.done <- n.Run(ctx) }()
+	t.Cleanup(func() { r.stop(t) })
+	return r
+}
+
+func (r *runner) stop(t *testing.T) {
+	if r.cancel == nil {
+		return
+	}
+	r.cancel()
+	if err := <-r.done; err != nil {
+		t.Errorf("node: %v", err)
+	}
+	r.cancel = nil
+}
+
+// freeAddrs returns n loopback addresses nothing listens on: the masters
+// must know each other's addresses before they start.
+func freeAddrs(t *testing.T, n int) []string {
+	var addrs []string
+	var lns []net.Listener
+	for i := 0; i < n; i++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lns = append(lns, ln)
+		addrs = append(addrs, ln.Addr().String())
+	}
+	for _, ln := range lns {
+		ln.Close()
+	}
+	return addrs
+}
+
+// TestMasterFailover runs two masters (NEO/py's election: one primary,
+// one secondary) and a storage; the primary goes away: the secondary
+// takes over, the storage and the client follow it, and nothing
+// committed is lost.
+func TestMasterFailover(t *testing.T) {
+	const name = "failover"
+	addrs := freeAddrs(t, 2)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg := func(bind string) cluster.Config {
+		return cluster.Config{Cluster: name, Masters: addrs, Bind: bind, Logger: logger}
+	}
+	var masters []*runner
+	for _, a := range addrs {
+		m, err := master.New(master.Config{Config: cfg(a), Autostart: 1, Partitions: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		masters = append(masters, run(t, m))
+	}
+	s, err := storage.New(storage.Config{Config: cfg("127.0.0.1:0"), Adapter: "SQLite",
+		Database: filepath.Join(t.TempDir(), "storage.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, s)
+
+	url := "neo://" + name + "@" + addrs[0] + "," + addrs[1]
+	w := open(t, url)
+	oid := newOids(t, w, 1)[0]
+	tid1 := commit(t, w, "before", map[zodb.Oid][]byte{oid: []byte("before")}, nil)
+
+	// The primary accepts an admin; a secondary answers NotPrimaryMaster.
+	primary := -1
+	for i, a := range addrs {
+		if acc, err := identify(t, a, proto.Admin, name, nil); err == nil && acc.NodeType == proto.Master {
+			if primary >= 0 {
+				t.Fatalf("two primary masters: %s and %s", addrs[primary], a)
+			}
+			primary = i
+		}
+	}
+	if primary < 0 {
+		t.Fatal("no primary master")
+	}
+	masters[primary].stop(t)
+
+	tid2 := commit(t, w, "after", map[zodb.Oid][]byte{oid: []byte("after")}, map[zodb.Oid]zodb.Tid{oid: tid1})
+	r := open(t, url)
+	if head, err := r.Sync(bg); err != nil || head != tid2 {
+		t.Fatalf("new client after the failover: head %s, %v; want %s", head, err, tid2)
+	}
+	wantLoad(t, r, oid, tid1, []byte("before"), tid1)
+	wantLoad(t, r, oid, tid2, []byte("after"), tid2)
+}
