@@ -53,6 +53,7 @@ type Master struct {
 	rec    *recovery
 	ver    *verification
 	tm     *txnManager
+	pm     packManager
 	exit   bool  // leave the loop
 	stopOp bool  // the cluster is no longer operational (StoppedOperation)
 	fatal  error // why Run fails
@@ -115,6 +116,7 @@ func New(cfg Config) (*Master, error) {
 		quit:   make(chan struct{}),
 		peers:  map[*peer]bool{},
 		tm:     newTxnManager(),
+		pm:     packManager{packs: map[zodb.Tid]*packOrder{}},
 
 		storageReady:    map[proto.NID]int{},
 		storageStarting: map[proto.NID]bool{},
@@ -476,6 +478,11 @@ func (m *Master) setStorageReady(nid proto.NID) {
 	delete(m.storageStarting, nid)
 	m.storageReadiness++
 	m.storageReady[nid] = m.storageReadiness
+	if a, r := m.pm.approvedRejected(); len(a)+len(r) > 0 {
+		if n := m.nodes.byNID(nid); n != nil {
+			m.send(n, &proto.NotifyPackSigned{Approved: a, Rejected: r})
+		}
+	}
 	m.tm.executeQueued()
 }
 
@@ -573,7 +580,6 @@ func (m *Master) storageLost(n *node) {
 	}
 }
 
-func (m *Master) updateCompletedPack() {}
 
 func (m *Master) clientLost(n *node) {
 	for _, a := range m.tm.clientLost(m, n) {

@@ -788,3 +788,63 @@ func TestBadPeers(t *testing.T) {
 		t.Fatal("master did not stop")
 	}
 }
+
+// A commit carrying a pack order: approved at once, signed to the
+// storages, given to them by AskPackOrders, and WaitForPack answered once
+// they completed it (s2-client-commit-load's pack).
+func TestPack(t *testing.T) {
+	m, _ := startMaster(t, Config{Autostart: 1, Partitions: 2})
+	s := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{storageAnswers()})[0]
+	c := dial(t, m, nil)
+	c.mustIdentify(proto.Client, proto.NoNID, nil)
+	commit := func(pack *proto.PackInfo) zodb.Tid {
+		ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
+		return c.mustAsk(&proto.AskFinishTransaction{TTid: ttid, Oids: []zodb.Oid{0}, Deleted: []uint32{}, Checked: []uint32{}, Pack: pack}).(*proto.TidPair).Tid
+	}
+	t1 := commit(nil)
+	var ea *link.ErrorAnswer
+	ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
+	if _, err := c.ask(&proto.AskFinishTransaction{TTid: ttid, Oids: []zodb.Oid{}, Deleted: []uint32{}, Checked: []uint32{}, Pack: &proto.PackInfo{Tid: ttid}}); !errors.As(err, &ea) || ea.Message != "invalid pack time" {
+		t.Fatalf("pack in the future: %v", err)
+	}
+	c = dial(t, m, nil)
+	c.mustIdentify(proto.Client, proto.NoNID, nil)
+	pid := commit(&proto.PackInfo{Tid: t1})
+	if l := s.skipTo(proto.CodeAskLockInformation).(*proto.AskLockInformation); l.Pack {
+		t.Fatal("a commit without pack locked as one")
+	}
+	if l := s.skipTo(proto.CodeAskLockInformation).(*proto.AskLockInformation); !l.Pack || l.Tid != pid {
+		t.Fatalf("lock %+v", l)
+	}
+	if ps := s.skipTo(proto.CodeNotifyPackSigned).(*proto.NotifyPackSigned); len(ps.Approved) != 1 || ps.Approved[0] != pid {
+		t.Fatalf("signed %+v", ps)
+	}
+	po := s.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskPackOrders, Tid: 1}).(*proto.AnswerPackOrders)
+	if len(po.Orders) != 1 || po.Orders[0].ID != pid || po.Orders[0].Approved != proto.Approved || po.Orders[0].PackTid != t1 || po.Orders[0].Oids != nil {
+		t.Fatalf("orders %+v", po.Orders)
+	}
+	waited := make(chan error, 1)
+	go func() {
+		_, err := c.ask(&proto.TidMsg{PacketCode: proto.CodeWaitForPack, Tid: pid})
+		waited <- err
+	}()
+	// The master must have the wait before the completion for the test
+	// to check the wait: a Ping after it is a barrier.
+	for {
+		c.mustAsk(&proto.NoArgs{PacketCode: proto.CodePing})
+		ch := make(chan int, 1)
+		m.post(func() { ch <- len(m.pm.packs[pid].waiting) })
+		if <-ch == 1 {
+			break
+		}
+	}
+	s.l.Notify(&proto.TidMsg{PacketCode: proto.CodeNotifyPackCompleted, Tid: pid})
+	select {
+	case err := <-waited:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("WaitForPack not answered")
+	}
+}

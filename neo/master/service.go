@@ -19,10 +19,12 @@ func (m *Master) storageRequest(p *peer, n *node, req link.Request) {
 		switch msg.Code() {
 		case proto.CodeNotifyPackCompleted:
 			n.completedPack, n.hasCompletedPack = msg.Tid, true
+			if m.phase == phaseService {
+				m.updateCompletedPack()
+			}
 			return
 		case proto.CodeAskPackOrders:
-			// This master keeps no pack orders.
-			m.answer(p, req, &proto.AnswerPackOrders{Orders: []proto.PackOrder{}})
+			m.answer(p, req, &proto.AnswerPackOrders{Orders: m.pm.dump(msg.Tid, true)})
 			return
 		}
 	case *proto.NoArgs:
@@ -81,11 +83,10 @@ func (m *Master) clientRequest(p *peer, n *node, req link.Request) {
 			m.askFinalTID(p, n, req, msg.Tid)
 			return
 		case proto.CodeAskPackOrders:
-			m.answer(p, req, &proto.AnswerPackOrders{Orders: []proto.PackOrder{}})
+			m.answer(p, req, &proto.AnswerPackOrders{Orders: m.pm.dump(msg.Tid, false)})
 			return
 		case proto.CodeWaitForPack:
-			// No pack is ever pending here.
-			m.answer(p, req, &proto.NoArgs{PacketCode: proto.CodeWaitedForPack})
+			m.waitForPack(p, req, msg.Tid)
 			return
 		}
 	case *proto.AskNewOIDs:
@@ -182,7 +183,9 @@ func (m *Master) finishTransaction(p *peer, n *node, req link.Request, msg *prot
 		return
 	}
 	t := m.tm.byTTid[msg.TTid]
-	t.pack = msg.Pack != nil
+	if msg.Pack != nil {
+		t.pack = m.pm.newPack(tid, msg.Pack)
+	}
 	lock := &proto.AskLockInformation{TTid: msg.TTid, Tid: tid, Pack: t.pack}
 	for _, s := range nodes {
 		s := s

@@ -170,7 +170,7 @@ func (v *verification) answerLastIDs(n *node, a proto.Msg) {
 }
 
 // packOrders asks the pack orders after the last pack all storages
-// completed; the master keeps none (packing is not driven by this master).
+// completed.
 func (v *verification) packOrders() {
 	m := v.m
 	m.lastTransaction = v.lastTid
@@ -185,7 +185,14 @@ func (v *verification) packOrders() {
 	if !first {
 		packID++
 	}
-	v.askAll(nodes, &proto.TidMsg{PacketCode: proto.CodeAskPackOrders, Tid: packID}, func(*node, proto.Msg) {}, m.startService)
+	m.pm.reset()
+	v.askAll(nodes, &proto.TidMsg{PacketCode: proto.CodeAskPackOrders, Tid: packID}, func(_ *node, a proto.Msg) {
+		if po, ok := a.(*proto.AnswerPackOrders); ok {
+			for _, o := range po.Orders {
+				m.pm.add(o)
+			}
+		}
+	}, m.startService)
 }
 
 func (m *Master) startService() {
