@@ -233,7 +233,7 @@ func (m *Master) serveConn(conn net.Conn) {
 		// An answer is handled after the packets that came before it
 		// (e.g. NotifyPackCompleted before AnswerLastIDs).
 		OrderedAnswers: true,
-		TLS:     m.cfg.TLS,
+		TLS:            m.cfg.TLS,
 		Handler: link.HandlerFunc(func(l *link.Link, req link.Request) {
 			m.post(func() {
 				p.l = l // the first packet may come before the post below
@@ -579,7 +579,6 @@ func (m *Master) storageLost(n *node) {
 		m.updateCompletedPack()
 	}
 }
-
 
 func (m *Master) clientLost(n *node) {
 	for _, a := range m.tm.clientLost(m, n) {
