@@ -48,8 +48,11 @@ type txn struct {
 		checked []zodb.Oid
 		stored  bool // voting began: deadlock notifications are ignored
 		voted   bool
-		ended   bool
-		locked  bool // holds the client's commit lock
+		// storVoted: the storages voted (AskStoreTransaction and
+		// AskVoteTransaction answered).
+		storVoted bool
+		ended     bool
+		locked    bool // holds the client's commit lock
 	}
 }
 

@@ -12,13 +12,14 @@ import (
 )
 
 // Vote waits for the answers of every store and check (reporting the
-// first conflict), takes the client's commit lock, then asks the cells of
-// the ttid's partition to store the transaction's metadata
-// (AskStoreTransaction) and the other storages written to to vote
-// (AskVoteTransaction).
+// first conflict), asks the cells of the ttid's partition to store the
+// transaction's metadata (AskStoreTransaction) and the other storages
+// written to to vote (AskVoteTransaction), then takes the client's commit
+// lock, held until Finish or Abort. A Vote that failed waiting for the
+// lock (ctx ended) may be called again.
 //
-// The answers are awaited before the lock is taken: a store may wait at
-// a storage for another transaction of this client to end.
+// Nothing is awaited holding the lock: a store may wait at a storage for
+// another transaction of this client to end.
 func (t *txn) Vote(ctx context.Context) error {
 	return t.opErr("vote", nil, t.vote(ctx))
 }
@@ -37,10 +38,20 @@ func (t *txn) vote(ctx context.Context) error {
 	if err := t.waitAnswers(ctx); err != nil {
 		return err
 	}
-	if err := t.lock(ctx); err != nil {
-		return err
+	t.mu.Lock()
+	storVoted := t.mu.storVoted
+	t.mu.Unlock()
+	if !storVoted {
+		if err := t.voteStorages(ctx); err != nil {
+			return err
+		}
+		t.mu.Lock()
+		t.mu.storVoted = true
+		t.mu.Unlock()
 	}
-	if err := t.voteStorages(ctx); err != nil {
+	// The storages voted in parallel with other transactions; the lock
+	// is what Finish needs (and what zodb.Writer promises from Vote on).
+	if err := t.lock(ctx); err != nil {
 		return err
 	}
 	t.mu.Lock()
