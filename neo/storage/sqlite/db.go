@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +17,7 @@ import (
 
 	"github.com/zodbneo/zodbneo/neo/storage/backend"
 	"github.com/zodbneo/zodbneo/zodb"
-	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+	msqlite "modernc.org/sqlite" // and database/sql driver "sqlite"
 )
 
 // Options are the storage node's database options (neo storage --reset,
@@ -53,6 +54,7 @@ type DB struct {
 		draining bool // a WAL reset waits: snapshots end when given back
 	}
 	journalMode string // as SQLite reports it: "wal", "delete", ...
+	fileJournal string // the file's mode before Open switched it to WAL
 
 	layout atomic.Pointer[layout] // partitions, own nid, readable partitions
 
@@ -263,6 +265,11 @@ func (db *DB) open(pragmas map[string]string, opt Options) error {
 	}
 	journal := pragmas["journal_mode"]
 	if journal == "" {
+		// WAL for readers beside the writer; the file's own mode (NEO/py
+		// leaves SQLite's default, DELETE) is put back by Close.
+		if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&db.fileJournal); err != nil {
+			return db.errorf("journal mode", err)
+		}
 		journal = "WAL"
 	}
 	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode="+journal).Scan(&db.journalMode); err != nil {
@@ -313,6 +320,7 @@ func (db *DB) Close() error {
 	if db.sql != nil {
 		errs = append(errs, db.sql.Close())
 	}
+	db.restoreJournal()
 	if db.lock != nil {
 		errs = append(errs, db.lock.Close())
 	}
@@ -320,6 +328,26 @@ func (db *DB) Close() error {
 		return db.errorf("close", err)
 	}
 	return nil
+}
+
+// restoreJournal puts back the journal mode the file had, so that it
+// leaves us as NEO/py would find it: one file, SQLite's default mode
+// (which also lets read-only tools open it without writing a -shm file).
+// It takes the last connection: with a reader still at work, the file
+// stays in WAL mode, which NEO/py opens as well.
+func (db *DB) restoreJournal() {
+	if db.fileJournal == "" || db.fileJournal == "wal" || db.journalMode != "wal" {
+		return
+	}
+	// Not waiting for a straggler: a failure only leaves WAL mode.
+	c, err := (&msqlite.Driver{}).Open(strings.Replace(db.dsn, "_busy_timeout=10000", "_busy_timeout=0", 1))
+	if err == nil {
+		_, err = c.(driver.ExecerContext).ExecContext(context.Background(), "PRAGMA journal_mode="+db.fileJournal, nil)
+		c.Close()
+	}
+	if err != nil {
+		db.log("journal mode not restored", err, 0)
+	}
 }
 
 // errorf wraps err with the package, the file and what was being done.

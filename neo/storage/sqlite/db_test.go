@@ -101,6 +101,16 @@ func TestCommitAndLoad(t *testing.T) {
 			t.Errorf("%s after close: %v", suffix, err)
 		}
 	}
+	// And in SQLite's default journal mode again, as NEO/py leaves it
+	// (header bytes 18 and 19: 1 for rollback journal, 2 for WAL).
+	head := make([]byte, 20)
+	if f, err := os.Open(path); err == nil {
+		f.Read(head)
+		f.Close()
+	}
+	if head[18] != 1 || head[19] != 1 {
+		t.Errorf("file format bytes %d %d after close, want 1 1", head[18], head[19])
+	}
 	db, err := Open(path, Options{})
 	if err != nil {
 		t.Fatal(err)
