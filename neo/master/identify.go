@@ -15,7 +15,7 @@ func (m *Master) dispatch(p *peer, req link.Request) {
 		return
 	}
 	if m.log.Enabled(context.Background(), slog.LevelDebug) {
-		m.log.Debug("recv", "peer", peerName(p), "msg_id", req.MsgID, "packet", proto.Format(req.Msg))
+		m.log.Debug("recv", "peer", peerName(p), "msg_id", req.MsgID, "packet", codeName(req.Msg), "args", proto.Format(req.Msg))
 	}
 	if p.node == nil {
 		ri, ok := req.Msg.(*proto.RequestIdentification)

@@ -339,7 +339,7 @@ func (m *Master) answerError(p *peer, req link.Request, code proto.ErrorCode, te
 // logSend logs a packet sent, at debug level (NEO/py's packet log).
 func (m *Master) logSend(p *peer, msg proto.Msg) {
 	if m.log.Enabled(context.Background(), slog.LevelDebug) {
-		m.log.Debug("send", "peer", peerName(p), "packet", proto.Format(msg))
+		m.log.Debug("send", "peer", peerName(p), "packet", codeName(msg), "args", proto.Format(msg))
 	}
 }
 
