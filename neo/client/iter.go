@@ -31,8 +31,22 @@ type iterator struct {
 	started    bool
 	done       bool
 	tids       []zodb.Tid
+	ahead      []*txnFetch // transactions being read, in tid order
 	info       zodb.TxnInfo
 	data       dataIter
+}
+
+// readAhead is how many transactions an iterator reads ahead of its
+// caller, so that a dump waits for one round trip now and then, not
+// for two per transaction.
+const readAhead = 8
+
+// txnFetch is one transaction read in the background.
+type txnFetch struct {
+	done chan struct{}
+	info zodb.TxnInfo
+	recs []zodb.DataInfo
+	err  error
 }
 
 func (it *iterator) NextTxn(ctx context.Context) (*zodb.TxnInfo, zodb.DataIterator, error) {
@@ -43,30 +57,55 @@ func (it *iterator) NextTxn(ctx context.Context) (*zodb.TxnInfo, zodb.DataIterat
 			it.stop = h
 		}
 	}
-	if len(it.tids) == 0 && !it.done {
-		if err := it.fill(ctx); err != nil {
-			return nil, nil, c.opError("iterate", nil, err)
+	for len(it.ahead) < readAhead {
+		if len(it.tids) == 0 && !it.done {
+			if err := it.fill(ctx); err != nil {
+				if len(it.ahead) > 0 {
+					break // report it once those are consumed
+				}
+				return nil, nil, c.opError("iterate", nil, err)
+			}
 		}
+		if len(it.tids) == 0 {
+			break
+		}
+		f := &txnFetch{done: make(chan struct{})}
+		go f.run(ctx, c, it.tids[0])
+		it.ahead = append(it.ahead, f)
+		it.tids = it.tids[1:]
 	}
-	if len(it.tids) == 0 {
+	if len(it.ahead) == 0 {
 		return nil, nil, io.EOF
 	}
-	tid := it.tids[0]
-	it.tids = it.tids[1:]
+	f := it.ahead[0]
+	it.ahead = it.ahead[1:]
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		return nil, nil, c.opError("iterate", nil, ctx.Err())
+	}
+	if f.err != nil {
+		return nil, nil, c.opError("iterate", f.info.Tid, f.err)
+	}
+	it.info = f.info
+	it.data = dataIter{recs: f.recs}
+	return &it.info, &it.data, nil
+}
+
+// run reads transaction tid: its metadata, then its records.
+func (f *txnFetch) run(ctx context.Context, c *Client, tid zodb.Tid) {
+	defer close(f.done)
+	f.info.Tid = tid
 	info, err := c.txnInfo(ctx, tid)
 	if err != nil {
-		return nil, nil, c.opError("iterate", tid, err)
+		f.err = err
+		return
 	}
-	it.info = zodb.TxnInfo{Tid: tid, Status: zodb.TxnComplete, User: info.User, Description: info.Description, Extension: info.Extension}
+	f.info = zodb.TxnInfo{Tid: tid, Status: zodb.TxnComplete, User: info.User, Description: info.Description, Extension: info.Extension}
 	if info.Packed {
-		it.info.Status = zodb.TxnPacked
+		f.info.Status = zodb.TxnPacked
 	}
-	recs, err := c.loadRecords(ctx, tid, info.Oids)
-	if err != nil {
-		return nil, nil, c.opError("iterate", tid, err)
-	}
-	it.data = dataIter{recs: recs}
-	return &it.info, &it.data, nil
+	f.recs, f.err = c.loadRecords(ctx, tid, info.Oids)
 }
 
 // fill lists the next chunk of tids: each partition's first ones from
