@@ -3,6 +3,7 @@ package clustertest
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/zodbneo/zodbneo/neo/simple"
@@ -94,5 +95,32 @@ func TestNEOpyPacked(t *testing.T) {
 	tid := commit(t, r, "after NEO/py", map[zodb.Oid][]byte{oid: []byte("new")}, nil)
 	if tid <= head {
 		t.Errorf("new tid %s not after NEO/py's last %s", tid, head)
+	}
+}
+
+// TestDatabaseOfAnotherCluster starts a storage over a database of
+// cluster "s2" in a cluster named otherwise: the storage refuses to run,
+// with an error naming both clusters, and the database still serves
+// cluster s2 afterwards with everything in it.
+func TestDatabaseOfAnotherCluster(t *testing.T) {
+	dir := t.TempDir()
+	orig, err := os.ReadFile(filepath.Join("..", "..", "testdata", "neo", "db", "s2", "s1.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "storage0.db"), orig, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	c, err := simple.Start(bg, simple.Options{Dir: dir, Cluster: "other"})
+	if err == nil {
+		c.Close()
+		t.Fatal("a cluster named other started over a database of cluster s2")
+	}
+	if !strings.Contains(err.Error(), `"s2"`) || !strings.Contains(err.Error(), `"other"`) {
+		t.Errorf("error does not name both clusters: %v", err)
+	}
+	c = startCluster(t, simple.Options{Dir: dir, Cluster: "s2"})
+	if n := countTxns(t, open(t, c.URL())); n != 7 {
+		t.Errorf("%d transactions after the refusal, want the 7 NEO/py committed", n)
 	}
 }

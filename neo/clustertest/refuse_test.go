@@ -27,6 +27,18 @@ func TestForeignNodeRefused(t *testing.T) {
 			t.Errorf("%s of another cluster: master answered %v, want PROTOCOL_ERROR about the cluster name", typ, err)
 		}
 	}
+	// A storage refuses a client of another cluster too (clients
+	// connect to storages directly, with the NID the master gave them).
+	a := dialAdmin(t, c)
+	storages, err := a.NodeList(bg, proto.Storage)
+	if err != nil || len(storages) == 0 {
+		t.Fatalf("storage list: %v, %v", storages, err)
+	}
+	_, err = identify(t, storages[0].Addr.String(), proto.Client, "another-cluster", nil)
+	var ea *link.ErrorAnswer
+	if !errors.As(err, &ea) || ea.Code != proto.ProtocolError {
+		t.Errorf("client of another cluster: storage answered %v, want PROTOCOL_ERROR", err)
+	}
 	w := open(t, c.URL())
 	commit(t, w, "still running", map[zodb.Oid][]byte{newOids(t, w, 1)[0]: []byte("x")}, nil)
 }
