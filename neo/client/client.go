@@ -37,9 +37,12 @@ var ErrClosed = errors.New("neo: client closed")
 // zodb.Writer and zodb.Watcher. All its methods may be called from several
 // goroutines at once.
 type Client struct {
-	url   string
-	opt   Options
+	url string
+	opt Options
+	// log is the base logger (node=client); logger() adds nid= once
+	// the master gave one.
 	log   *slog.Logger
+	nlog  atomic.Pointer[slog.Logger]
 	cache *cache
 
 	ctx    context.Context // ends at Close
@@ -142,6 +145,14 @@ func (c *Client) Close() error {
 	c.stors.closeAll()
 	c.ev.closeAll()
 	return nil
+}
+
+// logger returns the logger with the client's NID once known.
+func (c *Client) logger() *slog.Logger {
+	if l := c.nlog.Load(); l != nil {
+		return l
+	}
+	return c.log
 }
 
 // URL returns the URL the client was opened with.

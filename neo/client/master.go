@@ -54,7 +54,7 @@ func (c *Client) runMaster() {
 		if err == nil {
 			connected, follows = true, 0
 			delay = retryDelay / 16
-			c.log.Debug("connected to the primary master", "addr", addr, "nid", c.view.Load().nid)
+			c.logger().Debug("connected to the primary master", "addr", addr, "nid", c.view.Load().nid)
 			select {
 			case <-mc.l.Done():
 				err = mc.l.Err()
@@ -72,7 +72,7 @@ func (c *Client) runMaster() {
 			primary = p
 			follows++
 			if follows <= len(c.opt.Masters) {
-				c.log.Debug("following NotPrimaryMaster", "from", addr, "to", p)
+				c.logger().Debug("following NotPrimaryMaster", "from", addr, "to", p)
 				continue // at once
 			}
 			// Masters naming each other (an election going on): pace.
@@ -88,13 +88,13 @@ func (c *Client) runMaster() {
 			c.mu.fatal = fmt.Errorf("neo: cluster %q: master %s refused the client: %s", c.opt.Cluster, addr, ea.Message)
 			c.wakeLocked()
 			c.mu.Unlock()
-			c.log.Error("refused by the master", "addr", addr, "err", ea.Message)
+			c.logger().Error("refused by the master", "addr", addr, "err", ea.Message)
 		} else if c.ctx.Err() == nil {
 			lvl := slog.LevelInfo
 			if errors.As(err, &ea) && ea.Code == proto.NotReady {
 				lvl = slog.LevelDebug // the cluster is starting
 			}
-			c.log.Log(c.ctx, lvl, "master not available", "addr", addr, "err", err)
+			c.logger().Log(c.ctx, lvl, "master not available", "addr", addr, "err", err)
 		}
 		if next%len(c.opt.Masters) == 0 {
 			// Every master tried: wait, longer each time up to
@@ -156,6 +156,7 @@ func (c *Client) connectMaster(addr string) (*masterConn, error) {
 		c.mu.Lock()
 		c.mu.nid = acc.YourNID
 		c.mu.Unlock()
+		c.nlog.Store(c.log.With("nid", acc.YourNID.String()))
 		err = c.initFromMaster(ctx, mc)
 	}
 	if err != nil {
@@ -233,7 +234,7 @@ func (c *Client) masterLost(mc *masterConn, err error) {
 	}
 	c.changedLocked()
 	if c.ctx.Err() == nil {
-		c.log.Warn("connection to the primary master lost", "addr", mc.addr, "err", err)
+		c.logger().Warn("connection to the primary master lost", "addr", mc.addr, "err", err)
 	}
 }
 
@@ -244,7 +245,7 @@ func (c *Client) serveMaster(mc *masterConn, req link.Request) {
 		c.invalidated(m.Tid, m.Oids)
 		return
 	case *proto.NotPrimaryMaster:
-		c.log.Debug("NotPrimaryMaster", "from", mc.addr, "primary", m.Primary, "masters", m.Masters)
+		c.logger().Debug("NotPrimaryMaster", "from", mc.addr, "primary", m.Primary, "masters", m.Masters)
 		if m.Primary >= 0 && int(m.Primary) < len(m.Masters) && m.Masters[m.Primary] != nil {
 			a := m.Masters[m.Primary]
 			c.mu.Lock()
@@ -278,16 +279,16 @@ func (c *Client) serveMaster(mc *masterConn, req link.Request) {
 			return
 		}
 		if err := c.mu.pt.Update(m.PTid, m.NumReplicas, m.Cells); err != nil {
-			c.log.Error("bad partition table change from the master", "err", err)
+			c.logger().Error("bad partition table change from the master", "err", err)
 			mc.l.Close()
 			return
 		}
 	case *proto.ClusterStateMsg:
-		c.log.Info("cluster state", "state", m.State)
+		c.logger().Info("cluster state", "state", m.State)
 		return
 	default:
 		if m.Code() == proto.CodeStopOperation {
-			c.log.Warn("the master stopped operation")
+			c.logger().Warn("the master stopped operation")
 		}
 		return
 	}

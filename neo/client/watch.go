@@ -185,7 +185,7 @@ func (c *Client) catchUp(from, to zodb.Tid) {
 		for {
 			if len(it.tids) == 0 && !it.done {
 				if err := it.fill(c.ctx); err != nil {
-					c.log.Error("cannot list the commits missed while disconnected", "err", err)
+					c.logger().Error("cannot list the commits missed while disconnected", "err", err)
 					return
 				}
 			}
@@ -196,7 +196,7 @@ func (c *Client) catchUp(from, to zodb.Tid) {
 			it.tids = it.tids[1:]
 			info, err := c.txnInfo(c.ctx, tid)
 			if err != nil {
-				c.log.Error("cannot list the commits missed while disconnected", "err", err)
+				c.logger().Error("cannot list the commits missed while disconnected", "err", err)
 				return
 			}
 			c.ev.emit(zodb.CommitEvent{Tid: tid, Oids: info.Oids})
