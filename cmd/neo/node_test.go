@@ -24,6 +24,7 @@ func TestNodeUsage(t *testing.T) {
 		{[]string{"admin", "-f", "/nonexistent/neo.conf"}, 1, "no such file"},
 		{[]string{"simple", "--storages", "0"}, 2, "need at least 1"},
 		{[]string{"simple", "--loglevel", "loud"}, 2, "unknown log level"},
+		{[]string{"simple", "--ca", "ca.crt"}, 2, "give all 3 files"},
 		{[]string{"ctl", "print", "foo"}, 2, "neo: ctl: invalid command: print foo"},
 		{[]string{"ctl", "-a", "127.0.0.1:1", "print", "cluster"}, 1, "ERROR: not connected"},
 		{[]string{"ctl", "-a", "[::1", "print", "cluster"}, 2, "no closing ]"},

@@ -38,6 +38,10 @@ names one: it is kept, and a later 'neo simple --dir' with the same
 storage URL) into the new cluster before the URL is printed, as
 'zodb convert' would.
 
+With --ca, --cert and --key every connection is TLS (all nodes use that
+certificate) and the URL is a neos:// one naming the three files; give
+'neo ctl' the same three options.
+
 Logs go to stderr (warnings and errors only) or, with -l, to a file.`,
 		Example: `  neo simple
   neo simple --storages 2 --replicas 1 --dir /tmp/neo
@@ -53,6 +57,9 @@ Logs go to stderr (warnings and errors only) or, with -l, to a file.`,
 	f.StringVar(&opt.Dir, "dir", "", "work directory for the databases, kept at exit (default: a temporary one)")
 	f.StringVar(&opt.importPath, "import", "", "copy this FileStorage (or storage URL) into the cluster first")
 	f.StringVarP(&opt.logFile, "logfile", "l", "", "log to this file")
+	f.StringVar(&opt.CA, "ca", "", "(TLS) certificate authority in PEM format: with --cert and --key, every connection is TLS and the URL neos://")
+	f.StringVar(&opt.Cert, "cert", "", "(TLS) certificate in PEM format, used by every node")
+	f.StringVar(&opt.Key, "key", "", "(TLS) private key in PEM format")
 	f.StringVar(&opt.logLevel, "loglevel", "", "least severe records logged: debug, info, warn, error (default: warn on stderr, info in a file)")
 	return cmd
 }
@@ -60,6 +67,9 @@ Logs go to stderr (warnings and errors only) or, with -l, to a file.`,
 func runSimple(cmd *cobra.Command, opt *simpleOptions) error {
 	if opt.Storages < 1 {
 		return cli.Usagef("--storages %d: need at least 1", opt.Storages)
+	}
+	if n := countSet(opt.CA, opt.Cert, opt.Key); n != 0 && n != 3 {
+		return cli.Usagef("to enable TLS, give all 3 files: --ca, --cert and --key")
 	}
 	level := opt.logLevel
 	if level == "" {

@@ -2,14 +2,18 @@ package simple
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/zodbneo/zodbneo/neo/cluster"
+	"github.com/zodbneo/zodbneo/neo/link"
 )
 
 // Options say what cluster to start. The zero value is usable.
@@ -30,11 +34,16 @@ type Options struct {
 	// Logger receives every node's log (each node adds node= and nid=);
 	// nil discards it.
 	Logger *slog.Logger
+	// CA, Cert and Key, when set (all three), run every connection over
+	// TLS with these PEM files, as NEO/py's --ca/--cert/--key; every node
+	// uses the same certificate, and URL is then a neos:// URL naming them.
+	CA, Cert, Key string
 }
 
 // Cluster is a running cluster. Its methods are safe for concurrent use.
 type Cluster struct {
 	opt     Options // defaults filled
+	tls     *tls.Config
 	dir     string
 	tempDir bool // dir is ours: Close removes it
 	log     *slog.Logger
@@ -84,6 +93,11 @@ func Start(ctx context.Context, opt Options) (*Cluster, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
+	if opt.CA != "" {
+		if c.tls, err = link.LoadTLS(opt.CA, opt.Cert, opt.Key); err != nil {
+			return nil, fmt.Errorf("simple: %w", err)
+		}
+	}
 	if err := c.makeDir(); err != nil {
 		return nil, err
 	}
@@ -104,6 +118,18 @@ func fillDefaults(opt Options) (Options, error) {
 	if opt.Partitions == 0 {
 		opt.Partitions = 12
 	}
+	if n := countSet(opt.CA, opt.Cert, opt.Key); n != 0 && n != 3 {
+		return opt, errors.New("simple: TLS needs all of CA, Cert and Key")
+	}
+	for _, f := range []*string{&opt.CA, &opt.Cert, &opt.Key} {
+		if *f != "" {
+			abs, err := filepath.Abs(*f) // the URL must name them from anywhere
+			if err != nil {
+				return opt, fmt.Errorf("simple: %w", err)
+			}
+			*f = abs
+		}
+	}
 	switch {
 	case opt.Storages < 0:
 		return opt, fmt.Errorf("simple: %d storages: need at least 1", opt.Storages)
@@ -113,6 +139,16 @@ func fillDefaults(opt Options) (Options, error) {
 		return opt, fmt.Errorf("simple: %d replicas with %d storages: each copy of a partition needs its own storage", opt.Replicas, opt.Storages)
 	}
 	return opt, nil
+}
+
+func countSet(ss ...string) int {
+	n := 0
+	for _, s := range ss {
+		if s != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func (c *Cluster) makeDir() error {
@@ -224,6 +260,7 @@ func (c *Cluster) spawn(name string, mk func(cluster.Config) (node, error), bind
 	cfg := cluster.Config{
 		Cluster: c.opt.Cluster,
 		Bind:    bind,
+		TLS:     c.tls,
 		Logger:  c.log,
 	}
 	// A lone master runs with no other master (NEO/py's -m defaults to
@@ -257,8 +294,23 @@ func (p *proc) stop() error {
 	return nil
 }
 
-// URL is the cluster's neo:// URL, for zodb.Open and every zodb command.
-func (c *Cluster) URL() string { return "neo://" + c.opt.Cluster + "@" + c.masterAddr }
+// URL is the cluster's neo:// URL, for zodb.Open and every zodb command;
+// with TLS, a neos:// URL naming the CA, certificate and key files.
+func (c *Cluster) URL() string {
+	if c.tls == nil {
+		return "neo://" + c.opt.Cluster + "@" + c.masterAddr
+	}
+	return "neos://" + c.opt.Cluster + "@" + c.masterAddr +
+		"?ca=" + queryPath(c.opt.CA) + "&cert=" + queryPath(c.opt.Cert) + "&key=" + queryPath(c.opt.Key)
+}
+
+// queryPath escapes a path for a URL query, keeping its slashes (valid
+// there, and easier to read).
+func queryPath(p string) string { return strings.ReplaceAll(url.QueryEscape(p), "%2F", "/") }
+
+// TLS is the TLS configuration of the nodes (nil without TLS), for
+// clients such as neo/ctl.
+func (c *Cluster) TLS() *tls.Config { return c.tls }
 
 // MasterAddr is the master's address, host:port.
 func (c *Cluster) MasterAddr() string { return c.masterAddr }

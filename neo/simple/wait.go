@@ -48,7 +48,7 @@ func (c *Cluster) waitRunning(ctx context.Context) error {
 func (c *Cluster) clusterState(ctx context.Context) (proto.ClusterState, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	l, err := link.Dial(ctx, "tcp", c.adminAddr, link.Options{})
+	l, err := link.Dial(ctx, "tcp", c.adminAddr, link.Options{TLS: c.tls})
 	if err != nil {
 		return 0, err
 	}
