@@ -6,6 +6,7 @@ import (
 
 	"github.com/zodbneo/zodbneo/neo/link"
 	"github.com/zodbneo/zodbneo/neo/proto"
+	"github.com/zodbneo/zodbneo/zodb"
 )
 
 // adminRequest handles what the admin relays from neoctl (NEO/py's
@@ -67,7 +68,7 @@ func (m *Master) adminRequest(p *peer, n *node, req link.Request) {
 	case *proto.TidMsg:
 		if msg.Code() == proto.CodeTruncate {
 			if running("truncate") {
-				deny("truncate is not supported by this master")
+				m.truncate(msg.Tid, ack, deny)
 			}
 			return
 		}
@@ -280,5 +281,30 @@ func (m *Master) checkReplicas(msg *proto.CheckReplicas) {
 			}
 		}
 		m.send(checker, &proto.CheckPartition{Partition: ref.Partition, SourceAddr: src, MinTid: msg.MinTid, MaxTid: maxTid})
+	}
+}
+
+// truncate is neoctl truncate: the cluster stops, the storages are told
+// to drop what was committed after tid, and it restarts.
+func (m *Master) truncate(tid zodb.Tid, ack, deny func(string)) {
+	switch {
+	case m.lastTransaction <= tid:
+		deny("Truncating after last transaction does nothing")
+	case m.tm.firstTID > tid:
+		deny("Truncating before first transaction is probably not what you intended to do")
+	default:
+		for ptid, p := range m.pm.packs {
+			if ptid > tid && p.Approved == proto.Approved {
+				deny("Can not truncate before an approved pack")
+				return
+			}
+		}
+		if m.pm.hasMaxCompleted && m.pm.maxCompleted > tid {
+			deny("Can not truncate before an approved pack")
+			return
+		}
+		ack("")
+		m.stopOp = true
+		m.stopTruncate = tid
 	}
 }

@@ -63,7 +63,7 @@ func (m *Master) common(p *peer, req link.Request) bool {
 	case proto.CodeAskClusterState:
 		m.answer(p, req, &proto.ClusterStateMsg{PacketCode: proto.CodeAnswerClusterState, State: m.state})
 	case proto.CodeAskRecovery:
-		m.answer(p, req, &proto.AnswerRecovery{PTid: m.pt.id, BackupTid: proto.NoTid, TruncateTid: proto.NoTid})
+		m.answer(p, req, &proto.AnswerRecovery{PTid: m.pt.id, BackupTid: proto.NoTid, TruncateTid: m.truncateTid})
 	case proto.CodeAskLastIDs:
 		if p.node.typ == proto.Client && p.node.backup {
 			m.answerError(p, req, proto.ReadOnlyAccess, "read-only access because cluster is in backuping mode")

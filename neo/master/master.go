@@ -56,6 +56,10 @@ type Master struct {
 	pm     packManager
 	exit   bool  // leave the loop
 	stopOp bool  // the cluster is no longer operational (StoppedOperation)
+	// truncate is the tid to truncate the database after (neoctl
+	// truncate), NoTid when none: stopTruncate for the StoppedOperation
+	// to come, truncateTid for the recovery it starts.
+	stopTruncate, truncateTid zodb.Tid
 	fatal  error // why Run fails
 
 	second      *secondary // playing the secondary role
@@ -118,6 +122,8 @@ func New(cfg Config) (*Master, error) {
 		tm:     newTxnManager(),
 		pm:     packManager{packs: map[zodb.Tid]*packOrder{}},
 
+		stopTruncate:    proto.NoTid,
+		truncateTid:     proto.NoTid,
 		storageReady:    map[proto.NID]int{},
 		storageStarting: map[proto.NID]bool{},
 	}
@@ -264,7 +270,9 @@ func (m *Master) progress() {
 		switch {
 		case m.stopOp:
 			m.stopOp = false
-			m.stoppedOperation()
+			truncate := m.stopTruncate
+			m.stopTruncate = proto.NoTid
+			m.stoppedOperation(truncate)
 		case m.stopping:
 			if m.tm.hasPending() {
 				return
@@ -568,6 +576,10 @@ func (m *Master) storageLost(n *node) {
 		n.state = proto.NodeDown
 	}
 	m.broadcastNodes([]*node{n})
+	if m.truncateTid != proto.NoTid {
+		m.stopOp = true
+		return
+	}
 	m.broadcastPartitionChanges(m.pt.outdate(n), nil)
 	if !m.pt.operational(nil) {
 		m.stopOp = true
@@ -593,7 +605,7 @@ func (m *Master) clientLost(n *node) {
 // cannot serve anymore; storages and clients are told, clients are
 // disconnected, running storages become pending, and recovery starts
 // again.
-func (m *Master) stoppedOperation() {
+func (m *Master) stoppedOperation(truncate zodb.Tid) {
 	m.log.Error("master: no longer operational")
 	m.storageReadiness = 0
 	clear(m.storageReady)
@@ -608,14 +620,18 @@ func (m *Master) stoppedOperation() {
 			m.abort(n.peer)
 			continue
 		}
+		if truncate != proto.NoTid {
+			m.send(n, &proto.TidMsg{PacketCode: proto.CodeTruncate, Tid: truncate})
+		}
 		if n.state == proto.NodeRunning {
 			n.state = proto.NodePending
 			changed = append(changed, n)
 		}
 	}
 	m.broadcastNodes(changed)
-	// Restart as soon as the storages are back (no truncation here).
-	m.startupAllowed = true
+	// Restart as soon as the storages are back, except to truncate: then
+	// every storage must be there.
+	m.startupAllowed = m.truncateTid == proto.NoTid && truncate == proto.NoTid
 	if m.stopping {
 		return
 	}

@@ -70,7 +70,9 @@ func dial(t testing.TB, m *Master, answers map[uint16]func(proto.Msg) proto.Msg)
 	f := &fake{t: t, got: make(chan link.Request, 1000), answers: answers}
 	l, err := link.Dial(context.Background(), "tcp", m.Addr(), link.Options{Ordered: true, Handler: link.HandlerFunc(func(l *link.Link, req link.Request) {
 		if a := f.answers[req.Msg.Code()]; a != nil {
-			l.Answer(req, a(req.Msg))
+			if ans := a(req.Msg); ans != nil {
+				l.Answer(req, ans)
+			}
 		}
 		if f.discard.Load() {
 			return
@@ -846,5 +848,56 @@ func TestPack(t *testing.T) {
 		}
 	case <-time.After(waitLimit):
 		t.Fatal("WaitForPack not answered")
+	}
+}
+
+// neoctl truncate: refused past the last transaction; else the cluster
+// stops, the storage is told StopOperation and Truncate(tid), and the
+// cluster restarts after the storage recorded it (s8-extras).
+func TestTruncate(t *testing.T) {
+	m, _ := startMaster(t, Config{Autostart: 1, Partitions: 1})
+	a := dial(t, m, nil)
+	a.mustIdentify(proto.Admin, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 1})
+	truncated := atomic.Bool{}
+	answers := storageAnswers()
+	answers[proto.CodeAskRecovery] = func(proto.Msg) proto.Msg {
+		r := &proto.AnswerRecovery{PTid: 1, BackupTid: proto.NoTid, TruncateTid: proto.NoTid}
+		if truncated.Load() {
+			r.TruncateTid = 0x0400000000000001
+		}
+		return r
+	}
+	answers[proto.CodeAskPartitionTable] = func(proto.Msg) proto.Msg {
+		return &proto.PartitionTable{PacketCode: proto.CodeAnswerPartitionTable, PTid: 1, Rows: [][]proto.CellInfo{{{NID: 1, State: proto.UpToDate}}}}
+	}
+	answers[proto.CodeAskLastIDs] = func(proto.Msg) proto.Msg {
+		if truncated.Load() {
+			return &proto.AnswerLastIDs{LastTid: 0x0400000000000001, LastOid: 0, FirstTid: 0x0400000000000001}
+		}
+		return &proto.AnswerLastIDs{LastTid: 0x0400000000000003, LastOid: 0, FirstTid: 0x0400000000000001}
+	}
+	// Like a storage, it records the truncation when told.
+	answers[proto.CodeTruncate] = func(proto.Msg) proto.Msg {
+		truncated.Store(true)
+		return nil
+	}
+	s := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{answers})[0]
+	var ea *link.ErrorAnswer
+	_, err := a.ask(&proto.TidMsg{PacketCode: proto.CodeTruncate, Tid: 0x0400000000000003})
+	if !errors.As(err, &ea) || ea.Code != proto.Denied || ea.Message != "Truncating after last transaction does nothing" {
+		t.Fatalf("truncate at the end: %v", err)
+	}
+	_, err = a.ask(&proto.TidMsg{PacketCode: proto.CodeTruncate, Tid: 0x0400000000000001})
+	if !errors.As(err, &ea) || ea.Code != proto.Ack {
+		t.Fatalf("truncate: %v", err)
+	}
+	s.skipTo(proto.CodeStopOperation)
+	if tr := s.expect(proto.CodeTruncate).(*proto.TidMsg); tr.Tid != 0x0400000000000001 {
+		t.Fatalf("truncate %v", tr.Tid)
+	}
+	s.skipTo(proto.CodeAskRecovery)
+	s.skipTo(proto.CodeStartOperation)
+	if ids := a.mustAsk(&proto.NoArgs{PacketCode: proto.CodeAskLastIDs}).(*proto.AnswerLastIDs); ids.LastTid != 0x0400000000000001 {
+		t.Fatalf("last tid after truncation %v", ids.LastTid)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/zodbneo/zodbneo/neo/proto"
+	"github.com/zodbneo/zodbneo/zodb"
 )
 
 const handshakeTimeout = 10 * time.Second
@@ -15,12 +16,13 @@ type recovery struct {
 	targetPTid proto.PTid
 	askPT      []proto.NID // storages holding targetPTid, the first asked
 	loaded     bool        // the target table was received
+	truncate   map[proto.NID]zodb.Tid
 }
 
 func (m *Master) startRecovery() {
 	m.log.Info("master: begin the recovery of the status")
 	m.phase = phaseRecovery
-	m.rec = &recovery{m: m}
+	m.rec = &recovery{m: m, truncate: map[proto.NID]zodb.Tid{}}
 	m.ver = nil
 	m.pt = newPTable(int(m.cfg.Partitions), int(m.cfg.Replicas))
 	m.changeClusterState(proto.Recovering)
@@ -46,7 +48,10 @@ func (r *recovery) check() bool {
 				}
 			}
 			nodes = pending
-		} else {
+		} else if len(nodes) > 0 {
+			if m.truncateTid != proto.NoTid {
+				nodes = pt.nodeSet(false) // all must be there to truncate
+			}
 			for _, n := range nodes {
 				if n.state != proto.NodePending {
 					return false
@@ -71,6 +76,9 @@ func (r *recovery) check() bool {
 		}
 	}
 	if pt.filled() {
+		if m.truncateTid != proto.NoTid && r.truncateLagging() {
+			return false
+		}
 		nodes = nodes[:0]
 		for _, n := range pt.nodeSet(false) {
 			if n.identified() {
@@ -105,6 +113,26 @@ func (r *recovery) finish(nodes []*node) {
 	m.startVerification()
 }
 
+// truncateLagging sends Truncate to the storages that did not record the
+// truncation yet, and asks their recovery again; it reports whether any.
+func (r *recovery) truncateLagging() bool {
+	m := r.m
+	sent := false
+	for nid, tid := range r.truncate {
+		if tid != proto.NoTid && tid <= m.truncateTid {
+			continue
+		}
+		n := m.nodes.byNID(nid)
+		if n == nil || !n.identified() {
+			continue
+		}
+		m.send(n, &proto.TidMsg{PacketCode: proto.CodeTruncate, Tid: m.truncateTid})
+		m.storageHandlerSwitched(n, false)
+		sent = true
+	}
+	return sent
+}
+
 func (r *recovery) notifyAdmins(msgs ...proto.Msg) {
 	for _, n := range r.m.nodes.ofType(proto.Admin, true) {
 		for _, msg := range msgs {
@@ -118,6 +146,7 @@ func (r *recovery) answerRecovery(n *node, a proto.Msg) {
 	if !ok || r.m.phase != phaseRecovery || r.m.rec != r {
 		return
 	}
+	r.truncate[n.nid] = ans.TruncateTid
 	if ans.PTid == proto.NoPTid || ans.PTid < r.targetPTid {
 		return
 	}
@@ -165,6 +194,9 @@ func (r *recovery) answerPartitionTable(n *node, a proto.Msg) {
 		&proto.PartitionTable{PacketCode: proto.CodeSendPartitionTable, PTid: ans.PTid, NumReplicas: ans.NumReplicas, Rows: ans.Rows})
 	r.askPT = nil
 	r.loaded = true
+	if t, ok := r.truncate[n.nid]; ok {
+		m.truncateTid = t
+	}
 }
 
 func nonNil(l []proto.NodeInfo) []proto.NodeInfo {
@@ -178,6 +210,7 @@ func nonNil(l []proto.NodeInfo) []proto.NodeInfo {
 // the node becomes DOWN.
 func (r *recovery) storageLost(n *node) {
 	m := r.m
+	delete(r.truncate, n.nid)
 	for i, nid := range r.askPT {
 		if nid != n.nid {
 			continue

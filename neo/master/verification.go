@@ -174,6 +174,7 @@ func (v *verification) answerLastIDs(n *node, a proto.Msg) {
 func (v *verification) packOrders() {
 	m := v.m
 	m.lastTransaction = v.lastTid
+	m.truncateTid = proto.NoTid // the storages truncated when answering
 	nodes := m.pt.nodeSet(true)
 	packID := zodb.Tid(0)
 	first := true
