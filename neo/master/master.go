@@ -54,13 +54,13 @@ type Master struct {
 	ver    *verification
 	tm     *txnManager
 	pm     packManager
-	exit   bool  // leave the loop
-	stopOp bool  // the cluster is no longer operational (StoppedOperation)
+	exit   bool // leave the loop
+	stopOp bool // the cluster is no longer operational (StoppedOperation)
 	// truncate is the tid to truncate the database after (neoctl
 	// truncate), NoTid when none: stopTruncate for the StoppedOperation
 	// to come, truncateTid for the recovery it starts.
 	stopTruncate, truncateTid zodb.Tid
-	fatal  error // why Run fails
+	fatal                     error // why Run fails
 
 	second      *secondary // playing the secondary role
 	primaryTime float64    // when the primary role began: the election key
