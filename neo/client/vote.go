@@ -240,7 +240,9 @@ func (t *txn) finishMsgLocked(v *view) *proto.AskFinishTransaction {
 // askFinish sends AskFinishTransaction; if the link to the master breaks
 // before the answer, it asks the next master AskFinalTID.
 func (t *txn) askFinish(ctx context.Context, v *view, msg *proto.AskFinishTransaction) (zodb.Tid, error) {
-	m, err := v.master.l.Ask(ctx, msg)
+	// Once asked, the commit happens or not whatever the caller's
+	// context: wait for the answer (or the link's end) to know which.
+	m, err := v.master.l.Ask(t.c.ctx, msg)
 	if err == nil {
 		ans, ok := m.(*proto.TidPair)
 		if !ok || ans.TTid != t.ttid || ans.Tid == proto.NoTid {
