@@ -2,6 +2,7 @@ package master
 
 import (
 	"fmt"
+	"log/slog"
 	"sort"
 
 	"github.com/zodbneo/zodbneo/neo/proto"
@@ -45,6 +46,7 @@ type ptable struct {
 	rows       [][]*cell
 	count      map[*node]int
 	filledRows int
+	log        *slog.Logger // for tweak's warnings; nil: none
 }
 
 func newPTable(np, nr int) *ptable {
@@ -127,7 +129,9 @@ func (pt *ptable) removeCell(offset int, n *node) {
 // load replaces the table by one a storage sent during recovery; node
 // returns (creating it if needed) the node of a NID.
 func (pt *ptable) load(ptid proto.PTid, nr int, rows [][]proto.CellInfo, node func(proto.NID) *node) error {
+	log := pt.log
 	*pt = *newPTable(len(rows), nr)
+	pt.log = log
 	pt.id = ptid
 	for offset, row := range rows {
 		for _, c := range row {

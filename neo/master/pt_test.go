@@ -203,3 +203,46 @@ func TestPTLoadAndRows(t *testing.T) {
 		t.Fatal("loaded a cell of an unknown node")
 	}
 }
+
+// Tables NEO/py's master/pt.py makes for storages with devpaths (computed
+// by running it on these inputs): replicas go to different places when
+// the topology allows it.
+func TestPTTopologyAsNEOpy(t *testing.T) {
+	for _, tc := range []struct {
+		np, nr   int
+		devpaths [][]string
+		add      [][]string
+		want     string
+	}{
+		{6, 1, [][]string{{"a"}, {"a"}, {"b"}, {"b"}}, nil, "S1 U.U.U.\nS2 .U.U.U\nS3 U.U.U.\nS4 .U.U.U"},
+		{8, 1, [][]string{{"a", "x"}, {"a", "y"}, {"b", "x"}, {"b", "y"}}, nil, "S1 U.U.U.U.\nS2 .U.U.U.U\nS3 U.U.U.U.\nS4 .U.U.U.U"},
+		{6, 2, [][]string{{"r1", "m1"}, {"r1", "m2"}, {"r2", "m3"}, {"r2", "m4"}, {"r3", "m5"}, {"r3", "m6"}}, nil, "S1 U.U.U.\nS2 .U.U.U\nS3 U.U.U.\nS4 .U.U.U\nS5 U.U.U.\nS6 .U.U.U"},
+		{10, 1, [][]string{{"a"}, {"a"}, {"a"}, {"b"}, {"b"}}, nil, "S1 U.U..U.U..\nS2 U..U.U..U.\nS3 .U.U..U.U.\nS4 .U..U.U..U\nS5 ..U.U..U.U"},
+		{6, 1, [][]string{{"a"}, {"a"}, {"b"}}, [][]string{{"b"}}, "S1 UU.UU.\nS2 U.UU.U\nS3 .UU.UU / S1 UFOFU.\nS2 FOFU.U\nS3 OFU.UF\nS4 .O.O.O"},
+		{7, 1, [][]string{{}, {}, {}}, nil, "S1 UU.UU.U\nS2 U.UU.UU\nS3 .UU.UU."},
+	} {
+		var nodes []*node
+		for i, d := range tc.devpaths {
+			nodes = append(nodes, &node{typ: proto.Storage, nid: proto.NID(i + 1), state: proto.NodeRunning, devpath: d})
+		}
+		pt := newPTable(tc.np, tc.nr)
+		if err := pt.make(nodes); err != nil {
+			t.Fatal(err)
+		}
+		got := fmtPT(pt)
+		if tc.add != nil {
+			var added []*node
+			for i, d := range tc.add {
+				added = append(added, &node{typ: proto.Storage, nid: proto.NID(len(nodes) + i + 1), state: proto.NodeRunning, devpath: d})
+			}
+			pt.addNodeList(added)
+			if _, err := pt.tweak(nil); err != nil {
+				t.Fatal(err)
+			}
+			got += " / " + fmtPT(pt)
+		}
+		if got != tc.want {
+			t.Errorf("np %d nr %d %v + %v:\n%s\nwant:\n%s", tc.np, tc.nr, tc.devpaths, tc.add, got, tc.want)
+		}
+	}
+}

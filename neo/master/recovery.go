@@ -25,6 +25,7 @@ func (m *Master) startRecovery() {
 	m.rec = &recovery{m: m, truncate: map[proto.NID]zodb.Tid{}}
 	m.ver = nil
 	m.pt = newPTable(int(m.cfg.Partitions), int(m.cfg.Replicas))
+	m.pt.log = m.log
 	m.changeClusterState(proto.Recovering)
 	m.challengeMasters()
 }

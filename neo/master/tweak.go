@@ -20,10 +20,8 @@ import (
 //     too few readable cells.
 //
 // Cells of nodes in drop are left alone (NEO/py disables discarding them:
-// a dropped node is expected to be trashed whole). The topology
-// (devpath) spreading of replicas is not done: cells are placed as if
-// every storage were on the same device, which is what NEO/py does when
-// the devpaths give no better choice.
+// a dropped node is expected to be trashed whole). Replicas are spread
+// over the storages' devpaths (see topology).
 func (pt *ptable) tweak(drop []*node) ([]proto.CellChange, error) {
 	type nodeCells struct {
 		n     *node
@@ -76,6 +74,12 @@ func (pt *ptable) tweak(drop []*node) ([]proto.CellChange, error) {
 		}
 		return slices.Compare(options[i], options[j]) < 0
 	})
+
+	devpaths := make([][]string, nodeCount)
+	for i, nc := range nodes {
+		devpaths[i] = nc.n.devpath
+	}
+	topo := newTopology(pt.np, devpaths, repeats, pt.log)
 
 	// A strategy orders the nodes and, for each, the options to try.
 	type choice struct {
@@ -179,13 +183,14 @@ func (pt *ptable) tweak(drop []*node) ([]proto.CellChange, error) {
 				next = stack[len(stack)-1]
 				stack = stack[:len(stack)-1]
 				o := picked[len(picked)-1]
+				topo.revert(o, topo.devpaths[strat[len(picked)-1].node])
 				picked = picked[:len(picked)-1]
 				optionCount[optionKey(o)]++
 				continue
 			}
 			o := ch.opts[next]
 			next++
-			if optionCount[optionKey(o)] > 0 {
+			if optionCount[optionKey(o)] > 0 && topo.update(o, topo.devpaths[ch.node]) {
 				picked = append(picked, o)
 				if len(picked) == nodeCount {
 					break
