@@ -72,8 +72,10 @@ type Client struct {
 	oids  oidPool
 	ev    events
 
-	// commitLock is held by a transaction from its vote to its end.
-	commitLock chan struct{}
+	// commitLock is held by a transaction from its vote to its end;
+	// restoreLock by a restore from its begin to its end.
+	commitLock  chan struct{}
+	restoreLock chan struct{}
 }
 
 // view is an immutable snapshot of the cluster as the master told it.
@@ -112,10 +114,11 @@ func Open(ctx context.Context, rawURL string, opt *Options, logger *slog.Logger)
 		logger = slog.Default()
 	}
 	c := &Client{
-		url:        rawURL,
-		opt:        *opt,
-		log:        logger.With("node", "client"),
-		commitLock: make(chan struct{}, 1),
+		url:         rawURL,
+		opt:         *opt,
+		log:         logger.With("node", "client"),
+		commitLock:  make(chan struct{}, 1),
+		restoreLock: make(chan struct{}, 1),
 	}
 	size := opt.CacheSize
 	if size == 0 {

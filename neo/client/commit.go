@@ -53,6 +53,8 @@ type txn struct {
 		storVoted bool
 		ended     bool
 		locked    bool // holds the client's commit lock
+		// restoreLocked: holds the client's restore lock.
+		restoreLocked bool
 	}
 }
 

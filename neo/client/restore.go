@@ -9,10 +9,10 @@ import (
 )
 
 // BeginRestore starts copying a transaction with its tid: the master is
-// asked AskBeginTransaction(tid) at the first record (or at Vote), with
-// the client's commit lock held from then to the end, so that copies
-// racing for a tid fail at Vote with zodb.ErrTidOrder instead of waiting
-// for each other at the master. Records with a DataTid are stored as
+// asked AskBeginTransaction(tid) at the first record (or at Vote), one
+// copy at a time in the client, after checking the tid is after the
+// cluster's last one: copies racing for a tid fail with zodb.ErrTidOrder
+// (the master would drop the link). Records with a DataTid are stored as
 // backpointers (data_serial); metadata and extension go as given. NEO
 // keeps no transaction status: a packed status is not copied.
 func (c *Client) BeginRestore(ctx context.Context, info *zodb.TxnInfo) (zodb.RestoreTxn, error) {
@@ -33,14 +33,14 @@ type restoreTxn struct {
 	begun bool
 }
 
-// start takes the commit lock, checks the tid against the cluster's last
+// start takes the restore lock, checks the tid against the cluster's last
 // one (the master would drop the link on a tid not after it) and begins.
 func (r *restoreTxn) start(ctx context.Context) error {
 	if r.begun {
 		return nil
 	}
 	t := r.t
-	if err := t.lock(ctx); err != nil {
+	if err := t.lockRestore(ctx); err != nil {
 		return err
 	}
 	head, err := t.c.Sync(ctx)

@@ -304,7 +304,27 @@ func (t *txn) Abort() {
 	t.end()
 }
 
-// end marks t ended, stops its asks and releases the commit lock.
+// lockRestore takes the client's restore lock for t: one transaction
+// with a given tid at a time.
+func (t *txn) lockRestore(ctx context.Context) error {
+	select {
+	case t.c.restoreLock <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.ctx.Done():
+		return errTxnEnded
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.mu.ended {
+		<-t.c.restoreLock
+		return errTxnEnded
+	}
+	t.mu.restoreLocked = true
+	return nil
+}
+
+// end marks t ended, stops its asks and releases its locks.
 func (t *txn) end() {
 	t.mu.Lock()
 	if t.mu.ended {
@@ -312,12 +332,15 @@ func (t *txn) end() {
 		return
 	}
 	t.mu.ended = true
-	locked := t.mu.locked
-	t.mu.locked = false
+	locked, rlocked := t.mu.locked, t.mu.restoreLocked
+	t.mu.locked, t.mu.restoreLocked = false, false
 	t.mu.Unlock()
 	t.cancel()
 	if locked {
 		<-t.c.commitLock
+	}
+	if rlocked {
+		<-t.c.restoreLock
 	}
 	t.c.mu.Lock()
 	if t.c.mu.txns[t.ttid] == t {
