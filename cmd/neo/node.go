@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -95,8 +94,9 @@ func runNode(cmd *cobra.Command, s *config.Settings, mk makeNode) error {
 		<-ctx.Done()
 		stop() // a second Ctrl-C kills the process at once
 	}()
+	// The node's errors start with its package's name ("storage: ...").
 	if err := n.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("%s: %w", s.Kind, err)
+		return err
 	}
 	return nil
 }

@@ -123,3 +123,20 @@ func TestStorageReset(t *testing.T) {
 		t.Fatalf("status %d: %s", status, errOut)
 	}
 }
+
+// TestWrongCluster: a node of another cluster is refused by the master
+// and its command fails with the master's reason, on one line.
+func TestWrongCluster(t *testing.T) {
+	m := startNode(t, "master", "-c", "right", "-b", "127.0.0.1:0", "--loglevel", "info")
+	defer m.stop(t)
+	for _, args := range [][]string{
+		{"storage", "-c", "wrong", "-m", m.addr, "-b", "127.0.0.1", "-d", filepath.Join(t.TempDir(), "s.db")},
+		{"admin", "-c", "wrong", "-m", m.addr, "-b", "127.0.0.1:0"},
+	} {
+		status, _, errOut := cli.Capture(newRootCommand(), append(args, "--loglevel", "error"))
+		if status != 1 || !strings.HasPrefix(errOut, "neo: "+args[0]+": ") || !strings.Contains(errOut, "invalid cluster name") ||
+			strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%s: status %d, stderr %q", args[0], status, errOut)
+		}
+	}
+}
