@@ -25,6 +25,7 @@ func TestNodeUsage(t *testing.T) {
 		{[]string{"simple", "--storages", "0"}, 2, "need at least 1"},
 		{[]string{"simple", "--loglevel", "loud"}, 2, "unknown log level"},
 		{[]string{"simple", "--ca", "ca.crt"}, 2, "give all 3 files"},
+		{[]string{"simple", "--bind", "127.0.0.1:x"}, 2, "--bind 127.0.0.1:x: bad address"},
 		{[]string{"ctl", "print", "foo"}, 2, "neo: ctl: invalid command: print foo"},
 		{[]string{"ctl", "-a", "127.0.0.1:1", "print", "cluster"}, 1, "ERROR: not connected"},
 		{[]string{"ctl", "-a", "[::1", "print", "cluster"}, 2, "no closing ]"},

@@ -44,7 +44,7 @@ certificate) and the URL is a neos:// one naming the three files; give
 
 Logs go to stderr (warnings and errors only) or, with -l, to a file.`,
 		Example: `  neo simple
-  neo simple --storages 2 --replicas 1 --dir /tmp/neo
+  neo simple --storages 2 --replicas 1 --dir /tmp/neo --bind 127.0.0.1:5551
   neo simple --import data.fs --cluster demo`,
 		Args: cli.ExactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSimple(cmd, &opt) },
@@ -54,6 +54,7 @@ Logs go to stderr (warnings and errors only) or, with -l, to a file.`,
 	f.IntVar(&opt.Partitions, "partitions", 12, "number of partitions")
 	f.IntVar(&opt.Replicas, "replicas", 0, "number of replicas of each partition (below --storages)")
 	f.StringVar(&opt.Cluster, "cluster", "simple", "cluster name")
+	f.StringVar(&opt.MasterBind, "bind", "", "the master's address, host:port (default: a free port on 127.0.0.1), for a URL that stays the same")
 	f.StringVar(&opt.Dir, "dir", "", "work directory for the databases, kept at exit (default: a temporary one)")
 	f.StringVar(&opt.importPath, "import", "", "copy this FileStorage (or storage URL) into the cluster first")
 	f.StringVarP(&opt.logFile, "logfile", "l", "", "log to this file")
@@ -70,6 +71,13 @@ func runSimple(cmd *cobra.Command, opt *simpleOptions) error {
 	}
 	if n := countSet(opt.CA, opt.Cert, opt.Key); n != 0 && n != 3 {
 		return cli.Usagef("to enable TLS, give all 3 files: --ca, --cert and --key")
+	}
+	if opt.MasterBind != "" {
+		a, err := config.ParseAddress(opt.MasterBind, 0)
+		if err != nil {
+			return cli.Usagef("--bind %s: %v", opt.MasterBind, err)
+		}
+		opt.MasterBind = a
 	}
 	level := opt.logLevel
 	if level == "" {

@@ -34,6 +34,10 @@ type Options struct {
 	// Logger receives every node's log (each node adds node= and nid=);
 	// nil discards it.
 	Logger *slog.Logger
+	// MasterBind is the master's address, host:port, so that the URL
+	// stays the same from one Start to the next; "" means a free port on
+	// 127.0.0.1. The other nodes always take free ports.
+	MasterBind string
 	// CA, Cert and Key, when set (all three), run every connection over
 	// TLS with these PEM files, as NEO/py's --ca/--cert/--key; every node
 	// uses the same certificate, and URL is then a neos:// URL naming them.
@@ -170,7 +174,11 @@ func (c *Cluster) makeDir() error {
 // startAll starts the master first (the others need its address), then
 // the storages and the admin, and waits for RUNNING.
 func (c *Cluster) startAll(ctx context.Context) error {
-	m, err := c.startMaster("127.0.0.1:0")
+	bind := c.opt.MasterBind
+	if bind == "" {
+		bind = "127.0.0.1:0"
+	}
+	m, err := c.startMaster(bind)
 	if err != nil {
 		return err
 	}

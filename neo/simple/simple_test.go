@@ -145,11 +145,16 @@ func TestDirKept(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	opt.MasterBind = c.MasterAddr() // the same URL again
+	url := c.URL()
 	c, err = Start(ctx, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	if c.URL() != url {
+		t.Errorf("URL %q, want %q again", c.URL(), url)
+	}
 	if data, serial := load(t, ctx, c.URL(), oid); string(data) != "kept" || serial != tid {
 		t.Errorf("second start: %q @%v, want kept @%v", data, serial, tid)
 	}
