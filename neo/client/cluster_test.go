@@ -47,7 +47,7 @@ func TestWriteSuite(t *testing.T) {
 
 func TestReplicas(t *testing.T) {
 	c := newTestCluster(t, clusterOpt{storages: 2, replicas: 1})
-	cl := openClient(t, c.url())
+	cl := openClient(t, c.url()+"?cache-size=0")
 	ctx := context.Background()
 	var tids []zodb.Tid
 	var oids []zodb.Oid
@@ -76,11 +76,14 @@ func TestReplicas(t *testing.T) {
 	// Every object reads from either replica: stop one, then the other.
 	for i := range 2 {
 		c.stopStorage(i)
-		fresh := openClient(t, c.url())
-		for j, oid := range oids {
-			data, serial, err := fresh.Load(ctx, zodb.Xid{At: zodb.TidMax, Oid: oid})
-			if err != nil || serial != tids[j] || len(data) != j*100 {
-				t.Errorf("storage %d down: load %s: %d bytes @%s, %v", i, oid, len(data), serial, err)
+		// A new client, and the first one whose links to the stopped
+		// storage break under it (it has no cache).
+		for _, r := range []*client.Client{openClient(t, c.url()), cl} {
+			for j, oid := range oids {
+				data, serial, err := r.Load(ctx, zodb.Xid{At: zodb.TidMax, Oid: oid})
+				if err != nil || serial != tids[j] || len(data) != j*100 {
+					t.Errorf("storage %d down: load %s: %d bytes @%s, %v", i, oid, len(data), serial, err)
+				}
 			}
 		}
 		c.restartStorage(i)
