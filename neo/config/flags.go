@@ -1,6 +1,8 @@
 package config
 
 import (
+	"strings"
+
 	"github.com/spf13/pflag"
 )
 
@@ -9,7 +11,9 @@ import (
 // the command line set: Resolve's Args.
 func AddFlags(k Kind, fs *pflag.FlagSet) func() Args {
 	args := Args{}
-	for _, o := range Options(k) {
+	opts := Options(k)
+	fs.SetNormalizeFunc(abbreviations(opts))
+	for _, o := range opts {
 		v := &flagValue{args: args, name: o.Name, typ: o.Type, meta: o.Metavar}
 		usage := o.Help
 		if o.Required {
@@ -55,4 +59,29 @@ func (v *flagValue) Type() string {
 		return v.meta
 	}
 	return "string"
+}
+
+// abbreviations lets a long option be abbreviated to any unique prefix,
+// as argparse allows (NEO/py's command lines may say --part for
+// --partitions). An ambiguous or unknown prefix is left as it is, for
+// pflag to refuse.
+func abbreviations(opts []Option) func(*pflag.FlagSet, string) pflag.NormalizedName {
+	return func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		match := ""
+		for _, o := range opts {
+			switch {
+			case o.Name == name:
+				return pflag.NormalizedName(name)
+			case strings.HasPrefix(o.Name, name):
+				if match != "" {
+					return pflag.NormalizedName(name) // ambiguous
+				}
+				match = o.Name
+			}
+		}
+		if match == "" {
+			return pflag.NormalizedName(name)
+		}
+		return pflag.NormalizedName(match)
+	}
 }

@@ -270,3 +270,19 @@ func checkSupport(t *testing.T, k Kind, o Option, argv []string) {
 		}
 	}
 }
+
+// TestAbbreviations: long options abbreviated to a unique prefix, as
+// argparse takes them.
+func TestAbbreviations(t *testing.T) {
+	s, err := parse(t, Master, "--clus", "x", "--part", "7", "--auto=2", "--rep", "1")
+	if err != nil || s.Cluster != "x" || s.Partitions != 7 || s.Autostart != 2 || s.Replicas != 1 {
+		t.Errorf("%v %+v", err, s)
+	}
+	s, err = parse(t, Admin, "-c", "x", "--smtp", "h", "--smtp-t")
+	if err != nil || len(s.Warnings) != 2 {
+		t.Errorf("exact name beside longer ones: %v %+v", err, s)
+	}
+	if _, err := parse(t, Storage, "-c", "x", "-d", "d", "--d"); err == nil {
+		t.Error("--d (--database, --dedup, --disable-...) accepted")
+	}
+}
