@@ -633,6 +633,8 @@ func (m *Master) stoppedOperation(truncate zodb.Tid) {
 	// every storage must be there.
 	m.startupAllowed = m.truncateTid == proto.NoTid && truncate == proto.NoTid
 	if m.stopping {
+		// Stopping anyway: no transaction can finish now.
+		m.tm.reset()
 		return
 	}
 	m.startRecovery()
