@@ -83,15 +83,35 @@ func (c *Client) newTxn(meta zodb.TxnMeta) *txn {
 // begin asks the master for the ttid (tid: the one to commit with, or
 // NoTid) and registers the transaction for deadlock notifications.
 func (t *txn) begin(ctx context.Context, tid zodb.Tid) error {
-	m, err := t.c.askMaster(ctx, &proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: tid})
-	if err != nil {
-		return err
+	// The answer is awaited whatever ctx says: a transaction begun at the
+	// master and then forgotten would make it delay every restore.
+	var m proto.Msg
+	for {
+		l, err := t.c.master(ctx)
+		if err != nil {
+			return err
+		}
+		m, err = l.Ask(t.c.ctx, &proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: tid})
+		if err == nil {
+			break
+		}
+		if l.Err() == nil || ctx.Err() != nil {
+			return err
+		}
+		// Asked again to the next master.
+		if err := t.c.waitMasterGone(ctx, l); err != nil {
+			return err
+		}
 	}
 	ttid := m.(*proto.TidMsg).Tid
 	if ttid == proto.NoTid || (tid != proto.NoTid && ttid != tid) {
 		return fmt.Errorf("neo: AskBeginTransaction(%s) answered %s", tid, ttid)
 	}
 	t.ttid = ttid
+	if err := ctx.Err(); err != nil {
+		t.Abort()
+		return err
+	}
 	t.c.mu.Lock()
 	t.c.mu.txns[ttid] = t
 	t.c.mu.Unlock()

@@ -326,23 +326,29 @@ func (c *Client) askMaster(ctx context.Context, msg proto.Msg) (proto.Msg, error
 		if err == nil || ctx.Err() != nil || l.Err() == nil {
 			return m, err
 		}
-		// The link went down: wait until runMaster saw it.
-		select {
-		case <-l.Done():
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		if err := c.waitMasterGone(ctx, l); err != nil {
+			return nil, err
 		}
+	}
+}
+
+// waitMasterGone waits until the view no longer has l, a master link that
+// went down, as master links are replaced by runMaster.
+func (c *Client) waitMasterGone(ctx context.Context, l *link.Link) error {
+	for {
 		c.mu.Lock()
-		ch, stale := c.mu.changed, c.view.Load().master != nil && c.view.Load().master.l == l
+		ch := c.mu.changed
+		v := c.view.Load()
 		c.mu.Unlock()
-		if stale {
-			select {
-			case <-ch:
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-c.ctx.Done():
-				return nil, ErrClosed
-			}
+		if v.master == nil || v.master.l != l {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-c.ctx.Done():
+			return ErrClosed
 		}
 	}
 }
