@@ -901,3 +901,32 @@ func TestTruncate(t *testing.T) {
 		t.Fatalf("last tid after truncation %v", ids.LastTid)
 	}
 }
+
+// FailedVote: the transaction may commit without the storages that
+// failed if the cluster stays operational without them; those are then
+// disconnected before the lock.
+func TestFailedVote(t *testing.T) {
+	m, _ := startMaster(t, Config{Autostart: 2, Partitions: 2, Replicas: 1})
+	s := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{storageAnswers(), storageAnswers()})
+	c := dial(t, m, nil)
+	c.mustIdentify(proto.Client, proto.NoNID, nil)
+	var ea *link.ErrorAnswer
+
+	ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
+	_, err := c.ask(&proto.FailedVote{TTid: ttid, NIDs: []proto.NID{1, 2}})
+	if !errors.As(err, &ea) || ea.Code != proto.IncompleteTransaction {
+		t.Fatalf("vote failed everywhere: %v", err)
+	}
+	c.l.Notify(&proto.AbortTransaction{TTid: ttid, NIDs: []proto.NID{}})
+
+	ttid = c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
+	_, err = c.ask(&proto.FailedVote{TTid: ttid, NIDs: []proto.NID{2}})
+	if !errors.As(err, &ea) || ea.Code != proto.Ack {
+		t.Fatalf("vote failed on S2: %v", err)
+	}
+	fin := c.mustAsk(&proto.AskFinishTransaction{TTid: ttid, Oids: []zodb.Oid{0}, Deleted: []uint32{}, Checked: []uint32{}}).(*proto.TidPair)
+	if l := s[0].skipTo(proto.CodeAskLockInformation).(*proto.AskLockInformation); l.Tid != fin.Tid {
+		t.Fatalf("lock %+v", l)
+	}
+	s[1].expectClosed()
+}
