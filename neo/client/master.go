@@ -33,6 +33,8 @@ type masterConn struct {
 	// gotNPM is closed then.
 	primary string
 	gotNPM  chan struct{}
+	// early are the invalidations received before ready.
+	early []*proto.InvalidateObjects
 }
 
 // runMaster keeps a link to the primary master until Close.
@@ -200,6 +202,15 @@ func (c *Client) initFromMaster(ctx context.Context, mc *masterConn) error {
 			c.ev.hold()
 			old := c.cache.head()
 			c.cache.reset(ltid)
+			// Invalidations that came before: those up to ltid are in
+			// the reset and the catch-up.
+			for _, inv := range mc.early {
+				if inv.Tid > ltid {
+					c.cache.invalidate(inv.Tid, inv.Oids)
+					c.ev.emit(zodb.CommitEvent{Tid: inv.Tid, Oids: inv.Oids})
+				}
+			}
+			mc.early = nil
 			mc.ready = true
 			c.changedLocked()
 			c.mu.Unlock()
@@ -242,6 +253,19 @@ func (c *Client) masterLost(mc *masterConn, err error) {
 func (c *Client) serveMaster(mc *masterConn, req link.Request) {
 	switch m := req.Msg.(type) {
 	case *proto.InvalidateObjects:
+		c.mu.Lock()
+		if c.mu.conn != mc {
+			c.mu.Unlock()
+			return
+		}
+		if !mc.ready {
+			// Before the last tid is known: applied by initFromMaster
+			// after the reconnection's reset.
+			mc.early = append(mc.early, m)
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
 		c.invalidated(m.Tid, m.Oids)
 		return
 	case *proto.NotPrimaryMaster:
