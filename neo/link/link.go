@@ -168,10 +168,32 @@ func handshake(ctx context.Context, conn net.Conn, opts Options, client bool) (*
 func (l *Link) LocalAddr() net.Addr  { return l.conn.LocalAddr() }
 func (l *Link) RemoteAddr() net.Addr { return l.conn.RemoteAddr() }
 
-// Close closes the link; waiting Asks fail with ErrClosed.
+// closeFlush bounds how long Close waits for packets already queued.
+const closeFlush = time.Second
+
+// Close closes the link; waiting Asks fail with ErrClosed. Packets
+// already sent (queued behind a write in progress) still go out first,
+// as NEO/py flushes a connection before closing it: a node that notifies
+// then closes (the master telling a node it is DOWN) must not lose the
+// notification. A peer not reading holds Close at most a second.
 func (l *Link) Close() error {
+	l.flush(closeFlush)
 	l.shutdown(ErrClosed)
 	return nil
+}
+
+// flush waits until no write is in progress (every queued packet written),
+// at most d.
+func (l *Link) flush(d time.Duration) {
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	if !l.writing {
+		return
+	}
+	l.conn.SetWriteDeadline(time.Now().Add(d))
+	for l.writing && l.Err() == nil {
+		l.wcond.Wait()
+	}
 }
 
 // Done is closed when the link is down; Err then says why.
@@ -197,6 +219,10 @@ func (l *Link) shutdown(err error) {
 	l.pending = nil
 	close(l.done)
 	l.mu.Unlock()
+	if c, ok := l.conn.(interface{ CloseWrite() error }); ok && err == ErrClosed {
+		// A FIN after our data rather than a reset that may discard it.
+		c.CloseWrite()
+	}
 	l.conn.Close()
 	l.wmu.Lock()
 	l.wcond.Broadcast()

@@ -456,3 +456,36 @@ func TestOrdered(t *testing.T) {
 		}
 	}
 }
+
+// A notification queued behind a write in progress reaches the peer even
+// when the sender closes right after (the master telling a node it is
+// DOWN, then closing).
+func TestCloseFlushes(t *testing.T) {
+	got := make(chan proto.Msg, 2)
+	release := make(chan struct{})
+	cl, _ := pair(t, Options{Ordered: true, Handler: HandlerFunc(func(_ *Link, r Request) {
+		<-release // the peer reads slowly: the big packet's write blocks
+		got <- r.Msg
+	})}, Options{})
+	big := &proto.AskStoreObject{Oid: 1, Checksum: make([]byte, 20), Data: make([]byte, 8<<20), DataSerial: proto.NoTid, TTid: 1}
+	go cl.Notify(big)
+	time.Sleep(20 * time.Millisecond)
+	if err := cl.Notify(ping()); err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan struct{})
+	go func() { cl.Close(); close(closed) }()
+	time.Sleep(20 * time.Millisecond)
+	close(release)
+	<-closed
+	for _, want := range []uint16{big.Code(), proto.CodePing} {
+		select {
+		case m := <-got:
+			if m.Code() != want {
+				t.Fatalf("got %#x, want %#x", m.Code(), want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("packet %#x lost at Close", want)
+		}
+	}
+}
