@@ -12,6 +12,7 @@ import (
 // TestMain checks that the tests leave no goroutine behind: every node,
 // link and client they started must be gone once they return.
 func TestMain(m *testing.M) {
+	runChildNode()
 	before := runtime.NumGoroutine()
 	code := m.Run()
 	if code == 0 {
