@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/zodbneo/zodbneo/neo/cluster"
 	"github.com/zodbneo/zodbneo/neo/proto"
@@ -60,8 +61,12 @@ type Client struct {
 		pt      *cluster.PartitionTable
 		nodes   *cluster.NodeTable
 		fatal   error // the cluster refused us for good
-		txns    map[zodb.Tid]*txn
-		lastOid zodb.Oid
+		// answered: a master answered the handshake once; lastErr is
+		// the last failure to connect to one.
+		answered bool
+		lastErr  error
+		txns     map[zodb.Tid]*txn
+		lastOid  zodb.Oid
 		// restored: the last revision of each oid copied with
 		// BeginRestore, the base of the next copy (NEO/py's importFrom
 		// keeps the same "preindex").
@@ -134,11 +139,40 @@ func Open(ctx context.Context, rawURL string, opt *Options, logger *slog.Logger)
 	c.view.Store(&view{})
 	c.wg.Add(1)
 	go c.runMaster()
-	if _, err := c.ready(ctx); err != nil {
+	if err := c.waitOpen(ctx); err != nil {
 		c.Close()
 		return nil, &zodb.OpError{URL: rawURL, Op: "open", Err: err}
 	}
 	return c, nil
+}
+
+// openUnreachable bounds how long Open waits when no master answers at
+// all (a wrong address): a cluster that answers, even NOT_READY, is
+// waited for as long as ctx lets.
+const openUnreachable = 10 * time.Second
+
+func (c *Client) waitOpen(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	t := time.AfterFunc(openUnreachable, func() {
+		c.mu.Lock()
+		answered := c.mu.answered
+		c.mu.Unlock()
+		if !answered {
+			cancel()
+		}
+	})
+	defer t.Stop()
+	_, err := c.ready(ctx)
+	if err != nil && ctx.Err() != nil {
+		c.mu.Lock()
+		answered, last := c.mu.answered, c.mu.lastErr
+		c.mu.Unlock()
+		if !answered && last != nil {
+			return fmt.Errorf("neo: no master of cluster %q reachable: %w", c.opt.Cluster, last)
+		}
+	}
+	return err
 }
 
 // Close disconnects from the cluster. Operations in progress fail.

@@ -93,8 +93,10 @@ func (c *Client) runMaster() {
 			c.logger().Error("refused by the master", "addr", addr, "err", ea.Message)
 		} else if c.ctx.Err() == nil {
 			lvl := slog.LevelInfo
-			if errors.As(err, &ea) && ea.Code == proto.NotReady {
-				lvl = slog.LevelDebug // the cluster is starting
+			if !connected || errors.As(err, &ea) && ea.Code == proto.NotReady {
+				// Opening (Open reports why it fails), or the
+				// cluster is starting.
+				lvl = slog.LevelDebug
 			}
 			c.logger().Log(c.ctx, lvl, "master not available", "addr", addr, "err", err)
 		}
@@ -133,6 +135,13 @@ func (c *Client) connectMaster(addr string) (*masterConn, error) {
 		Ordered: true,
 		TLS:     c.opt.TLS,
 	})
+	c.mu.Lock()
+	if err != nil {
+		c.mu.lastErr = err
+	} else {
+		c.mu.answered = true
+	}
+	c.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
