@@ -149,7 +149,7 @@ func Open(ctx context.Context, rawURL string, opt *Options, logger *slog.Logger)
 // openUnreachable bounds how long Open waits when no master answers at
 // all (a wrong address): a cluster that answers, even NOT_READY, is
 // waited for as long as ctx lets.
-const openUnreachable = 10 * time.Second
+var openUnreachable = 10 * time.Second
 
 func (c *Client) waitOpen(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)

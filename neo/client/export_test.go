@@ -1,6 +1,10 @@
 package client
 
-import "github.com/zodbneo/zodbneo/neo/proto"
+import (
+	"time"
+
+	"github.com/zodbneo/zodbneo/neo/proto"
+)
 
 // ReadableCells counts the readable cells on running nodes in c's view
 // of the partition table.
@@ -18,3 +22,11 @@ func ReadableCells(c *Client) int {
 
 // NID is the node id the master gave c.
 func NID(c *Client) proto.NID { return c.view.Load().nid }
+
+// SetOpenUnreachable sets how long Open waits for a master that never
+// answers, and returns a func restoring it.
+func SetOpenUnreachable(d time.Duration) func() {
+	old := openUnreachable
+	openUnreachable = d
+	return func() { openUnreachable = old }
+}

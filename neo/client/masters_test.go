@@ -3,9 +3,11 @@ package client_test
 import (
 	"context"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/zodbneo/zodbneo/neo/client"
 	"github.com/zodbneo/zodbneo/neo/cluster"
 	"github.com/zodbneo/zodbneo/neo/master"
 	"github.com/zodbneo/zodbneo/neo/storage"
@@ -67,5 +69,16 @@ func TestTwoMasters(t *testing.T) {
 		if h, err := cl.Sync(ctx); err != nil || h < tid {
 			t.Errorf("client via %s: head %s %v, want %s", a, h, err, tid)
 		}
+	}
+}
+
+// TestUnreachable: Open of a cluster whose masters never answer gives up
+// and says why.
+func TestUnreachable(t *testing.T) {
+	defer client.SetOpenUnreachable(200 * time.Millisecond)()
+	addr := freeAddrs(t, 1)[0]
+	_, err := zodb.Open(context.Background(), "neo://test@"+addr, nil)
+	if err == nil || !strings.Contains(err.Error(), "reachable") || !strings.Contains(err.Error(), addr) {
+		t.Errorf("open with no master: %v", err)
 	}
 }
