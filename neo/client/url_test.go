@@ -88,3 +88,20 @@ func TestCompress(t *testing.T) {
 		t.Errorf("compress=false compressed")
 	}
 }
+
+// FuzzParseURL: any URL gets options or an error, never a panic.
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{"neo://db@h:1", "neos://db@h:1,h:2?ca=a&cert=b&key=c", "neo://db@h:1?compress=zlib=5&cache-size=3KB"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := url.Parse(s)
+		if err != nil {
+			return
+		}
+		o, err := ParseURL(u)
+		if err == nil && (o.Cluster == "" || len(o.Masters) == 0) {
+			t.Errorf("%q: no cluster or master but no error", s)
+		}
+	})
+}
