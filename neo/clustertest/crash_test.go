@@ -35,17 +35,26 @@ const (
 // runChildNode runs the node the environment describes, if any, and
 // exits; TestMain calls it first.
 func runChildNode() {
-	if os.Getenv(envNode) != "storage" {
+	role := os.Getenv(envNode)
+	if role == "" {
 		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	s, err := storage.New(storage.Config{
-		Config: cluster.Config{Cluster: os.Getenv(envCluster), Masters: []string{os.Getenv(envMaster)},
-			Bind: os.Getenv(envBind), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
-		Adapter: "SQLite", Database: os.Getenv(envDatabase)})
+	cfg := cluster.Config{Cluster: os.Getenv(envCluster), Masters: []string{os.Getenv(envMaster)},
+		Bind: os.Getenv(envBind), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	var n interface{ Run(context.Context) error }
+	var err error
+	switch role {
+	case "storage":
+		n, err = storage.New(storage.Config{Config: cfg, Adapter: "SQLite", Database: os.Getenv(envDatabase)})
+	case "master":
+		n, err = master.New(master.Config{Config: cfg, Autostart: 1, Partitions: 2})
+	default:
+		err = fmt.Errorf("unknown node %q", role)
+	}
 	if err == nil {
-		err = s.Run(ctx)
+		err = n.Run(ctx)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -54,15 +63,21 @@ func runChildNode() {
 	os.Exit(0)
 }
 
-// childStorage is a storage node in a child process.
+// childStorage is a node (a storage, or a master) in a child process.
 type childStorage struct {
 	cmd  *exec.Cmd
 	once sync.Once
 }
 
+// spawnStorage starts a storage node in a child process.
 func spawnStorage(name, masterAddr, bind, db string) (*childStorage, error) {
+	return spawnNode("storage", name, masterAddr, bind, db)
+}
+
+// spawnNode starts a node (storage or master) in a child process.
+func spawnNode(role, name, masterAddr, bind, db string) (*childStorage, error) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envNode+"=storage", envCluster+"="+name, envMaster+"="+masterAddr,
+	cmd.Env = append(os.Environ(), envNode+"="+role, envCluster+"="+name, envMaster+"="+masterAddr,
 		envBind+"="+bind, envDatabase+"="+db)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
@@ -79,6 +94,139 @@ func (s *childStorage) kill() {
 	})
 }
 
+// children are the child processes a test started, all killed when it
+// ends whatever happened.
+type children struct {
+	mu   sync.Mutex
+	list []*childStorage
+}
+
+func newChildren(t *testing.T) *children {
+	cs := &children{}
+	t.Cleanup(func() {
+		cs.mu.Lock()
+		defer cs.mu.Unlock()
+		for _, c := range cs.list {
+			c.kill()
+		}
+	})
+	return cs
+}
+
+func (cs *children) spawn(role, name, masterAddr, bind, db string) (*childStorage, error) {
+	c, err := spawnNode(role, name, masterAddr, bind, db)
+	if err == nil {
+		cs.mu.Lock()
+		cs.list = append(cs.list, c)
+		cs.mu.Unlock()
+	}
+	return c, err
+}
+
+// committer commits changes of a few objects in a loop and remembers
+// what the client was told succeeded.
+type committer struct {
+	t      *testing.T
+	url    string
+	w      zodb.Writer
+	oids   []zodb.Oid
+	acked  map[zodb.Tid]zodb.Oid // commits Finish reported, and the oid each changed
+	serial map[zodb.Oid]zodb.Tid
+	last   map[zodb.Oid][]byte
+	n      int // commits tried
+	failed int
+}
+
+func newCommitter(t *testing.T, url string) *committer {
+	w := open(t, url)
+	return &committer{t: t, url: url, w: w, oids: newOids(t, w, 4),
+		acked: map[zodb.Tid]zodb.Oid{}, serial: map[zodb.Oid]zodb.Tid{}, last: map[zodb.Oid][]byte{}}
+}
+
+// commitWhile commits until more(acknowledged so far) says enough,
+// retrying (for up to a minute without success) while the cluster is
+// down.
+func (c *committer) commitWhile(more func(acked int) bool) {
+	deadline := time.Now().Add(time.Minute)
+	for done := 0; more(done); {
+		oid := c.oids[c.n%len(c.oids)]
+		data := []byte(fmt.Sprintf("commit %d", c.n))
+		tid, err := tryCommit(c.w, "crash", map[zodb.Oid][]byte{oid: data}, map[zodb.Oid]zodb.Tid{oid: c.serial[oid]})
+		c.n++
+		if err != nil {
+			c.failed++
+			if time.Now().After(deadline) {
+				c.t.Fatalf("no commit for a minute: %v", err)
+			}
+			c.resync()
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		c.acked[tid], c.serial[oid], c.last[oid] = oid, tid, data
+		done++
+		deadline = time.Now().Add(time.Minute)
+	}
+}
+
+// resync learns the current serials again: a commit in flight when a
+// node was killed may have gone through.
+func (c *committer) resync() {
+	if _, err := c.w.Sync(bg); err != nil {
+		return
+	}
+	for _, o := range c.oids {
+		if _, s, err := c.w.Load(bg, zodb.Xid{Oid: o, At: c.w.Head()}); err == nil {
+			c.serial[o] = s
+		}
+	}
+}
+
+// commitAround commits while crash runs in the background (a kill and a
+// restart), then until 3 more commits succeeded after it.
+func (c *committer) commitAround(crash func() error) {
+	crashed := make(chan error, 1)
+	go func() { crashed <- crash() }()
+	var err error
+	base := -1 // commits acknowledged when the node was back
+	c.commitWhile(func(acked int) bool {
+		if base < 0 {
+			select {
+			case err = <-crashed:
+				base = acked
+			default:
+				return true
+			}
+		}
+		return err == nil && acked-base < 3
+	})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// check opens a new client and loads every acknowledged commit at its
+// tid, and the last data of every object at head.
+func (c *committer) check() {
+	t := c.t
+	t.Helper()
+	r := open(t, c.url+"?cache-size=0")
+	head, err := r.Sync(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tid, oid := range c.acked {
+		if _, s, err := r.Load(bg, zodb.Xid{Oid: oid, At: tid}); err != nil || s != tid {
+			t.Errorf("acknowledged commit %s of %s lost: load gives %s, %v", tid, oid, s, err)
+		}
+	}
+	for oid, data := range c.last {
+		wantLoad(t, r, oid, head, data, c.serial[oid])
+	}
+}
+
+// killDelays are when, after commits resumed, each kill comes.
+var killDelays = []time.Duration{0, 3 * time.Millisecond, 11 * time.Millisecond}
+
 // TestStorageKilled commits in a loop while the only storage is killed
 // (SIGKILL) three times at different points and started again over its
 // database: every commit the client was told succeeded is there after
@@ -87,128 +235,74 @@ func TestStorageKilled(t *testing.T) {
 	const name = "crash"
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m, err := master.New(master.Config{Config: cluster.Config{Cluster: name, Bind: "127.0.0.1:0",
-		Masters: nil, Logger: logger}, Autostart: 1, Partitions: 2})
+		Logger: logger}, Autostart: 1, Partitions: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	run(t, m)
 	bind := freeAddrs(t, 1)[0]
 	db := filepath.Join(t.TempDir(), "storage.db")
-	// every child started, killed when the test ends whatever happened
-	var mu sync.Mutex
-	var children []*childStorage
-	spawn := func() (*childStorage, error) {
-		c, err := spawnStorage(name, m.Addr(), bind, db)
-		if err == nil {
-			mu.Lock()
-			children = append(children, c)
-			mu.Unlock()
-		}
-		return c, err
-	}
-	t.Cleanup(func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range children {
-			c.kill()
-		}
-	})
-	s, err := spawn()
+	cs := newChildren(t)
+	s, err := cs.spawn("storage", name, m.Addr(), bind, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	w := open(t, "neo://"+name+"@"+m.Addr())
-	oids := newOids(t, w, 4)
-	acked := map[zodb.Tid]zodb.Oid{} // commits Finish reported, and the oid each changed
-	serial := map[zodb.Oid]zodb.Tid{}
-	var last map[zodb.Oid][]byte = map[zodb.Oid][]byte{}
-	n, failed := 0, 0
-	// commitWhile commits until more() says enough, retrying (for up to
-	// a minute without success) while the cluster is down.
-	commitWhile := func(more func(acked int) bool) {
-		deadline := time.Now().Add(time.Minute)
-		for done := 0; more(done); {
-			oid := oids[n%len(oids)]
-			data := []byte(fmt.Sprintf("commit %d", n))
-			tid, err := tryCommit(w, "crash", map[zodb.Oid][]byte{oid: data}, map[zodb.Oid]zodb.Tid{oid: serial[oid]})
-			n++
-			if err != nil {
-				failed++
-				if time.Now().After(deadline) {
-					t.Fatalf("no commit for a minute: %v", err)
-				}
-				// a commit in flight at the kill may have gone through:
-				// learn the current serials again before the next one.
-				if _, err := w.Sync(bg); err == nil {
-					for _, o := range oids {
-						if _, s, err := w.Load(bg, zodb.Xid{Oid: o, At: w.Head()}); err == nil {
-							serial[o] = s
-						}
-					}
-				}
-				time.Sleep(20 * time.Millisecond)
-				continue
-			}
-			acked[tid], serial[oid], last[oid] = oid, tid, data
-			done++
-			deadline = time.Now().Add(time.Minute)
-		}
-	}
-	check := func() {
-		t.Helper()
-		r := open(t, "neo://"+name+"@"+m.Addr()+"?cache-size=0")
-		head, err := r.Sync(bg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for tid, oid := range acked {
-			if _, s, err := r.Load(bg, zodb.Xid{Oid: oid, At: tid}); err != nil || s != tid {
-				t.Errorf("acknowledged commit %s of %s lost: load gives %s, %v", tid, oid, s, err)
-			}
-		}
-		for oid, data := range last {
-			wantLoad(t, r, oid, head, data, serial[oid])
-		}
-	}
-
-	commitWhile(func(acked int) bool { return acked < 5 })
-	for i, delay := range []time.Duration{0, 3 * time.Millisecond, 11 * time.Millisecond} {
-		// kill while commits are going on, and start again a moment
-		// later: the client waits for the cluster meanwhile (as NEO/py's).
-		restarted := make(chan error, 1)
-		go func(old *childStorage) {
+	url := "neo://" + name + "@" + m.Addr()
+	c := newCommitter(t, url)
+	c.commitWhile(func(acked int) bool { return acked < 5 })
+	for i, delay := range killDelays {
+		c.commitAround(func() error {
 			time.Sleep(delay)
-			old.kill()
-			time.Sleep(50 * time.Millisecond)
-			var err error
-			s, err = spawn()
-			restarted <- err
-		}(s)
-		var restartErr error
-		base := -1 // commits acknowledged when the storage was back
-		commitWhile(func(acked int) bool {
-			if base < 0 {
-				select {
-				case restartErr = <-restarted:
-					base = acked
-				default:
-					return true
-				}
-			}
-			return restartErr == nil && acked-base < 3
+			s.kill()
+			time.Sleep(50 * time.Millisecond) // the client waits meanwhile, as NEO/py's
+			s, err = cs.spawn("storage", name, m.Addr(), bind, db)
+			return err
 		})
-		if restartErr != nil {
-			t.Fatal(restartErr)
-		}
-		check()
-		t.Logf("kill %d: %d commits acknowledged, %d failed so far", i, len(acked), failed)
+		c.check()
+		t.Logf("kill %d: %d commits acknowledged, %d failed so far", i, len(c.acked), c.failed)
 	}
 	storagetest.RunReadSuite(t, func(t *testing.T) zodb.Storage {
-		s, err := zodb.Open(bg, "neo://"+name+"@"+m.Addr(), &zodb.Options{ReadOnly: true})
+		s, err := zodb.Open(bg, url, &zodb.Options{ReadOnly: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
 	}, nil)
+}
+
+// TestMasterKilled commits in a loop while the master is killed
+// (SIGKILL) twice and started again on its address: transactions
+// locked on the storage but not yet unlocked when it died are finished
+// by the next master's verification, and every acknowledged commit is
+// there.
+func TestMasterKilled(t *testing.T) {
+	t.Parallel()
+	const name = "crash"
+	addr := freeAddrs(t, 1)[0]
+	cs := newChildren(t)
+	m, err := cs.spawn("master", name, addr, addr, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := storage.New(storage.Config{Config: cluster.Config{Cluster: name, Masters: []string{addr},
+		Bind: "127.0.0.1:0", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
+		Adapter: "SQLite", Database: filepath.Join(t.TempDir(), "storage.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, s)
+	c := newCommitter(t, "neo://"+name+"@"+addr)
+	c.commitWhile(func(acked int) bool { return acked < 5 })
+	// Two kills only: each costs the nodes' one-second reconnection
+	// delay (NEO/py's), twice.
+	for i, delay := range killDelays[:2] {
+		c.commitAround(func() error {
+			time.Sleep(delay)
+			m.kill()
+			m, err = cs.spawn("master", name, addr, addr, "")
+			return err
+		})
+		c.check()
+		t.Logf("kill %d: %d commits acknowledged, %d failed so far", i, len(c.acked), c.failed)
+	}
 }

@@ -1,16 +1,22 @@
 // Package clustertest holds the end-to-end tests of zodbneo's NEO cluster:
-// a whole cluster (master, storages on SQLite, admin) started in-process
-// on 127.0.0.1 by neo/simple, driven through the neo:// client as any
-// program would drive it.
+// whole clusters (master, storages on SQLite, admin) started in-process
+// on 127.0.0.1 by neo/simple, or node by node where a test needs more
+// (several masters, nodes in child processes to kill them for real),
+// driven through the neo:// client and neoctl's verbs as any program
+// would drive them.
 //
 // The tests check what the issue promises of a running cluster: commit,
 // load and iteration through the client; `zodb convert` of the testdata
 // FileStorages into a cluster and `zodb dump` of the cluster equal to the
-// dump of the file; conflicting commits from two clients; invalidations
-// reaching the other client's watch channel; restarts of a storage and
-// of the master without losing a committed transaction; nodes and
-// clients of another cluster name refused with a clear error; reads
-// going on with one of two replicated storages down.
+// dump of the file, and back; the driver read suite over converted data
+// and over storage databases NEO/py wrote; conflicting commits from two
+// clients; invalidations reaching the other client's watch channel;
+// restarts of a storage and of the master, a master failover, a storage
+// or master killed (SIGKILL) during commits — without losing an
+// acknowledged transaction; nodes, clients and databases of another
+// cluster name refused with a clear error; replication of a storage that
+// missed commits; reads going on with one of two replicated storages
+// down; broken peers dropped by every node.
 //
 // The benchmarks measure a client against a cluster over loopback: load
 // latency (serial, p50/p99) and throughput (64 concurrent loaders),

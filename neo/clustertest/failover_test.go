@@ -64,6 +64,7 @@ func freeAddrs(t *testing.T, n int) []string {
 // takes over, the storage and the client follow it, and nothing
 // committed is lost.
 func TestMasterFailover(t *testing.T) {
+	t.Parallel()
 	const name = "failover"
 	addrs := freeAddrs(t, 2)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
