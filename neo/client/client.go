@@ -110,7 +110,9 @@ var (
 // when ctx ends. rawURL is what URL returns. logger may be nil.
 //
 // Errors: a refusal by the cluster (a wrong cluster name) is returned at
-// once, with the cluster name and the master's address.
+// once, with the cluster name and the master's address; when no master
+// answers at all for 10 seconds, the last connection error. A cluster
+// that answers NOT_READY (starting) is waited for as long as ctx lets.
 func Open(ctx context.Context, rawURL string, opt *Options, logger *slog.Logger) (*Client, error) {
 	if opt == nil || len(opt.Masters) == 0 || opt.Cluster == "" {
 		return nil, fmt.Errorf("neo: open %s: no cluster name or no master", rawURL)

@@ -59,7 +59,10 @@ type txn struct {
 }
 
 // Begin starts a transaction: AskBeginTransaction to the master for a
-// ttid.
+// ttid. It waits for a master while there is none, as long as ctx lets.
+//
+// Errors, wrapped in *zodb.OpError: zodb.ErrReadOnly for a read-only
+// client.
 func (c *Client) Begin(ctx context.Context, meta zodb.TxnMeta) (zodb.Txn, error) {
 	if c.opt.ReadOnly {
 		return nil, c.opError("begin", nil, zodb.ErrReadOnly)

@@ -14,7 +14,8 @@ import (
 // History returns up to size revisions of oid, newest first, from the
 // one current at `at`: AskObjectHistory pages, then the metadata of each
 // revision's transaction (AskTransactionInformation), as NEO/py's
-// history.
+// history. Each revision is loaded too, for its size: storages report
+// that of the stored (maybe compressed) record.
 //
 // Errors, wrapped in *zodb.OpError: *zodb.NoObjectError when oid has no
 // revision up to at.

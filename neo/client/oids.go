@@ -18,8 +18,12 @@ type oidPool struct {
 	free []zodb.Oid
 }
 
-// NewOid returns a new oid, asking the master for a batch when the
-// client has none left.
+// NewOid returns a new oid, asking the master for a batch of 100 when
+// the client has none left (oids given out and not used are lost, as in
+// NEO/py).
+//
+// Errors, wrapped in *zodb.OpError: zodb.ErrReadOnly for a read-only
+// client.
 func (c *Client) NewOid(ctx context.Context) (zodb.Oid, error) {
 	if c.opt.ReadOnly {
 		return 0, c.opError("new oid", nil, zodb.ErrReadOnly)
