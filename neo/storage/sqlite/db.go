@@ -18,6 +18,7 @@ import (
 	"github.com/zodbneo/zodbneo/neo/storage/backend"
 	"github.com/zodbneo/zodbneo/zodb"
 	msqlite "modernc.org/sqlite" // and database/sql driver "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Options are the storage node's database options (neo storage --reset,
@@ -350,8 +351,16 @@ func (db *DB) restoreJournal() {
 	}
 }
 
-// errorf wraps err with the package, the file and what was being done.
+// errorf wraps err with the package, the file and what was being done; a
+// damaged file is also zodb.ErrCorrupt.
 func (db *DB) errorf(op string, err error) error {
+	var serr *msqlite.Error
+	if errors.As(err, &serr) && !errors.Is(err, zodb.ErrCorrupt) {
+		switch serr.Code() & 0xff {
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return fmt.Errorf("sqlite: %s: %s: %w: %w", db.path, op, zodb.ErrCorrupt, err)
+		}
+	}
 	return fmt.Errorf("sqlite: %s: %s: %w", db.path, op, err)
 }
 

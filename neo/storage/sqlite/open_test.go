@@ -2,10 +2,15 @@ package sqlite
 
 import (
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zodbneo/zodbneo/neo/proto"
+	"github.com/zodbneo/zodbneo/neo/storage/backend"
+	"github.com/zodbneo/zodbneo/zodb"
 )
 
 func TestOpenRefuses(t *testing.T) {
@@ -139,5 +144,43 @@ func TestOddPath(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("files in %s: %v", dir, entries)
+	}
+}
+
+// TestCorruptFile: a damaged database gives errors naming the file, at
+// open or at the reads that meet the damage, never a panic.
+func TestCorruptFile(t *testing.T) {
+	orig, err := os.ReadFile(filepath.Join(traceDir, "s2/s1.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{
+		{"truncated", orig[:len(orig)/2]},
+		{"header only", orig[:100]},
+		{"zeroed pages", append(append([]byte{}, orig[:4096]...), make([]byte, len(orig)-4096)...)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "bad.sqlite")
+			os.WriteFile(path, c.data, 0o644)
+			db, err := Open(path, Options{})
+			if err != nil {
+				if !strings.Contains(err.Error(), path) || !errors.Is(err, zodb.ErrCorrupt) {
+					t.Errorf("error does not name the file or corruption: %v", err)
+				}
+				return
+			}
+			defer db.Close()
+			for oid := zodb.Oid(0); oid < 3; oid++ {
+				if _, err := db.Object(oid, proto.NoTid, proto.NoTid); err != nil && !strings.Contains(err.Error(), path) &&
+					!errors.Is(err, backend.ErrOidDoesNotExist) {
+					t.Errorf("load %s: %v", oid, err)
+				}
+			}
+			db.LastIDs()
+			db.PartitionTable()
+		})
 	}
 }
