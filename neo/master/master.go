@@ -86,7 +86,8 @@ type peer struct {
 	l       *link.Link
 	node    *node // once identified
 	closed  bool
-	pending int // requests sent, not answered yet (NEO/py's isPending)
+	dead    bool // its link is down, connectionLost is to come
+	pending int  // requests sent, not answered yet (NEO/py's isPending)
 }
 
 // New checks cfg and listens on cfg.Bind.
@@ -324,7 +325,9 @@ func (m *Master) ask(n *node, req proto.Msg, onAnswer func(proto.Msg)) {
 			}
 			if err != nil {
 				var e *link.ErrorAnswer
-				if errors.As(err, &e) {
+				if !errors.As(err, &e) {
+					p.dead = true
+				} else {
 					m.log.Error("master: peer answered an error", "peer", n.nid, "request", proto.Format(req), "err", err)
 					m.abort(p)
 				}

@@ -72,7 +72,7 @@ func (r *recovery) check() bool {
 		return false
 	}
 	for _, n := range nodes {
-		if n.peer == nil || n.peer.pending > 0 {
+		if n.peer == nil || n.peer.pending > 0 || n.peer.dead {
 			return false
 		}
 	}

@@ -28,8 +28,12 @@ func (m *Master) storageRequest(p *peer, n *node, req link.Request) {
 			return
 		}
 	case *proto.NoArgs:
-		if msg.Code() == proto.CodeNotifyReady && m.phase == phaseService {
-			m.setStorageReady(n.nid)
+		if msg.Code() == proto.CodeNotifyReady {
+			// Late after the cluster stopped operating: nothing to do
+			// (NEO/py would take it as unexpected and drop the storage).
+			if m.phase == phaseService {
+				m.setStorageReady(n.nid)
+			}
 			return
 		}
 	case *proto.AskUnfinishedTransactions:
