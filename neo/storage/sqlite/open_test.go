@@ -184,3 +184,35 @@ func TestCorruptFile(t *testing.T) {
 		})
 	}
 }
+
+// TestCorruptRows: rows NEO never writes (an oids column not a multiple
+// of 8, a short hash, text in an integer column) are ErrCorrupt errors
+// naming the file.
+func TestCorruptRows(t *testing.T) {
+	db, path := newTestDB(t, 1, Options{})
+	commitTxn(t, db, 1, 1, rec{oid: 0, data: []byte("a")})
+	commitTxn(t, db, 2, 2, rec{oid: 1, data: []byte("b")})
+	commitTxn(t, db, 3, 3, rec{oid: 2, data: []byte("c")})
+	db.Close()
+	execSQL(t, path,
+		"UPDATE trans SET oids=X'010203' WHERE tid=1",
+		"UPDATE data SET hash=X'01' WHERE id=1",
+		"UPDATE obj SET value_tid='not a tid' WHERE oid=2")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err1 := db.Transaction(1, false)
+	_, err2 := db.Object(1, proto.NoTid, proto.NoTid)
+	_, err3 := db.Object(2, proto.NoTid, proto.NoTid)
+	for i, err := range []error{err1, err2, err3} {
+		if !errors.Is(err, zodb.ErrCorrupt) || !strings.Contains(err.Error(), path) {
+			t.Errorf("%d: %v", i, err)
+		}
+	}
+	// The reader that met them still serves the sound rows.
+	if o, err := db.Object(0, proto.NoTid, proto.NoTid); err != nil || string(o.Data) != "a" {
+		t.Errorf("sound row: %+v %v", o, err)
+	}
+}
