@@ -23,7 +23,9 @@ import (
 const testCluster = "test"
 
 // waitLimit only keeps a broken test from hanging forever; no assertion
+
 // depends on timing.
+
 const waitLimit = 20 * time.Second
 
 func startMaster(t testing.TB, cfg Config) (*Master, <-chan error) {
@@ -57,6 +59,7 @@ func startMaster(t testing.TB, cfg Config) (*Master, <-chan error) {
 }
 
 // fake is a scripted peer.
+
 type fake struct {
 	t       testing.TB
 	l       *link.Link
@@ -121,6 +124,7 @@ func (f *fake) mustAsk(msg proto.Msg) proto.Msg {
 }
 
 // expect returns the next packet from the master, which must have code.
+
 func (f *fake) expect(code uint16) proto.Msg {
 	f.t.Helper()
 	select {
@@ -138,6 +142,7 @@ func (f *fake) expect(code uint16) proto.Msg {
 }
 
 // expectClosed waits for the master to close the link.
+
 func (f *fake) expectClosed() {
 	f.t.Helper()
 	select {
@@ -148,6 +153,7 @@ func (f *fake) expectClosed() {
 }
 
 // storageAnswers answers as an empty NEO/py storage (s1-bootstrap).
+
 func storageAnswers() map[uint16]func(proto.Msg) proto.Msg {
 	return map[uint16]func(proto.Msg) proto.Msg{
 		proto.CodeAskRecovery: func(proto.Msg) proto.Msg {
@@ -165,7 +171,9 @@ func storageAnswers() map[uint16]func(proto.Msg) proto.Msg {
 }
 
 // bootStorage identifies a storage and checks the packets NEO/py's
+
 // master sends it up to RUNNING (s1-bootstrap's master -> storage1).
+
 func bootStorage(t testing.TB, m *Master, port uint16, np int) *fake {
 	t.Helper()
 	s := dial(t, m, storageAnswers())
@@ -372,8 +380,11 @@ func TestIdentificationRefusals(t *testing.T) {
 }
 
 // A storage lost while RUNNING with no other replica: clients are told
+
 // StopOperation and disconnected, the cluster recovers, and restarts by
+
 // itself when the storage comes back with its table.
+
 func TestStorageLostStopsOperation(t *testing.T) {
 	m, _ := startMaster(t, Config{Autostart: 1, Partitions: 3})
 	a := dial(t, m, nil)
@@ -437,125 +448,25 @@ func TestStorageLostStopsOperation(t *testing.T) {
 }
 
 // BenchmarkCommitRound is the master's part of a commit: begin, then
+
 // finish with one oid, one storage locking it (scripted, answering at
+
 // once), the unlock.
-func BenchmarkCommitRound(b *testing.B) {
-	m, _ := startMaster(b, Config{Autostart: 1, Partitions: 4})
-	s := bootStorage(b, m, 2, 4)
-	c := dial(b, m, nil)
-	c.mustIdentify(proto.Client, proto.NoNID, nil)
-	s.discard.Store(true)
-	c.discard.Store(true)
-	oids := []zodb.Oid{1}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
-		c.mustAsk(&proto.AskFinishTransaction{TTid: ttid, Oids: oids, Deleted: []uint32{}, Checked: []uint32{}})
-	}
-}
 
 // BenchmarkBegin is a begin round trip (a ttid from the master).
-func BenchmarkBegin(b *testing.B) {
-	m, _ := startMaster(b, Config{Autostart: 1, Partitions: 4})
-	s := bootStorage(b, m, 2, 4)
-	c := dial(b, m, nil)
-	c.mustIdentify(proto.Client, proto.NoNID, nil)
-	s.discard.Store(true)
-	c.discard.Store(true)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
-		c.l.Notify(&proto.AbortTransaction{TTid: ttid, NIDs: []proto.NID{}})
-	}
-}
 
 // Two masters: the one started first is primary; the other, accepted by
-// it, plays the secondary role, answers identifications with
-// NotPrimaryMaster, and exits when the cluster stops.
-func TestTwoMasters(t *testing.T) {
-	m1, done1 := startMaster(t, Config{Autostart: 1, Partitions: 2})
-	a := dial(t, m1, nil)
-	a.mustIdentify(proto.Admin, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 1})
-	// m1 serves: the second master starts later, its election key is
-	// higher.
-	cfg := Config{Autostart: 1, Partitions: 2}
-	cfg.Masters = []string{m1.Addr()}
-	m2, done2 := startMaster(t, cfg)
 
-	// Wait for m2 to be a secondary of m1: m1 lists it RUNNING.
-	for {
-		var req link.Request
-		select {
-		case req = <-a.got:
-		case <-time.After(waitLimit):
-			t.Fatal("the second master did not join")
-		}
-		nl, ok := req.Msg.(*proto.NotifyNodeInformation)
-		if !ok {
-			continue
-		}
-		found := false
-		for _, n := range nl.Nodes {
-			if n.Type == proto.Master && n.Addr != nil && n.Addr.String() == m2.Addr() && n.State == proto.NodeRunning {
-				found = true
-			}
-		}
-		if found {
-			if nl.Nodes[len(nl.Nodes)-1].NID != mustNID(proto.Master, 2) {
-				t.Fatalf("secondary listed as %+v", nl.Nodes)
-			}
-			break
-		}
-	}
-	// and m2 to know it.
-	for deadline := time.Now().Add(waitLimit); !isSecondary(m2); {
-		if time.Now().After(deadline) {
-			t.Fatal("the second master is not secondary")
-		}
-		time.Sleep(time.Millisecond)
-	}
-	s := dial(t, m2, nil)
-	_, err := s.identify(proto.Storage, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 2}, testCluster, proto.Extra{})
-	if err == nil {
-		t.Fatal("secondary accepted a storage")
-	}
-	npm := s.expect(proto.CodeNotPrimaryMaster).(*proto.NotPrimaryMaster)
-	if npm.Primary < 0 || int(npm.Primary) >= len(npm.Masters) || npm.Masters[npm.Primary].String() != m1.Addr() {
-		t.Fatalf("NotPrimaryMaster %+v", npm)
-	}
-	_, err = a.ask(&proto.ClusterStateMsg{PacketCode: proto.CodeSetClusterState, State: proto.Stopping})
-	var ea *link.ErrorAnswer
-	if !errors.As(err, &ea) || ea.Code != proto.Ack {
-		t.Fatalf("stop: %v", err)
-	}
-	for _, done := range []<-chan error{done1, done2} {
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatal(err)
-			}
-		case <-time.After(waitLimit):
-			t.Fatal("a master did not stop")
-		}
-	}
-}
+// it, plays the secondary role, answers identifications with
+
+// NotPrimaryMaster, and exits when the cluster stops.
 
 // isSecondary asks m's loop whether it follows a primary.
-func isSecondary(m *Master) bool {
-	ch := make(chan bool, 1)
-	m.post(func() { ch <- m.second != nil && m.second.l != nil })
-	select {
-	case v := <-ch:
-		return v
-	case <-m.quit:
-		return false
-	}
-}
 
 // startStorages identifies n scripted storages (the cluster starts with
+
 // them) and waits until each got StartOperation, then says it is ready.
+
 func startStorages(t *testing.T, m *Master, answers []map[uint16]func(proto.Msg) proto.Msg) []*fake {
 	t.Helper()
 	var out []*fake
@@ -590,6 +501,7 @@ func (f *fake) next() link.Request {
 }
 
 // skipTo returns the next packet with code, dropping others.
+
 func (f *fake) skipTo(code uint16) proto.Msg {
 	f.t.Helper()
 	for {
@@ -600,152 +512,21 @@ func (f *fake) skipTo(code uint16) proto.Msg {
 }
 
 // A storage lost while the master waits for it to lock a transaction:
+
 // its cells are outdated and the commit completes with the other replica.
-func TestStorageLostDuringCommit(t *testing.T) {
-	m, _ := startMaster(t, Config{Autostart: 2, Partitions: 2, Replicas: 1})
-	silent := storageAnswers()
-	delete(silent, proto.CodeAskLockInformation)
-	s := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{storageAnswers(), silent})
-	c := dial(t, m, nil)
-	c.mustIdentify(proto.Client, proto.NoNID, nil)
-	ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
-	fin := make(chan proto.Msg, 1)
-	go func() {
-		a, _ := c.ask(&proto.AskFinishTransaction{TTid: ttid, Oids: []zodb.Oid{0}, Deleted: []uint32{}, Checked: []uint32{}})
-		fin <- a
-	}()
-	s[0].skipTo(proto.CodeAskLockInformation)
-	s[1].skipTo(proto.CodeAskLockInformation)
-	s[1].l.Close()
-	pc := s[0].skipTo(proto.CodeNotifyPartitionChanges).(*proto.NotifyPartitionChanges)
-	if len(pc.Cells) != 2 || pc.Cells[0].NID != 2 || pc.Cells[0].State != proto.OutOfDate {
-		t.Fatalf("partition changes %+v", pc)
-	}
-	if u := s[0].skipTo(proto.CodeNotifyUnlockInformation).(*proto.TidMsg); u.Tid != ttid {
-		t.Fatalf("unlock %v", u.Tid)
-	}
-	select {
-	case a := <-fin:
-		if tp, ok := a.(*proto.TidPair); !ok || tp.TTid != ttid {
-			t.Fatalf("finish answered %v", a)
-		}
-	case <-time.After(waitLimit):
-		t.Fatal("commit not finished")
-	}
-}
 
 // neoctl add, tweak, replication done, set replicas, refused removal:
+
 // the admin requests and what storages are told.
-func TestAdminAddTweak(t *testing.T) {
-	m, _ := startMaster(t, Config{Autostart: 1, Partitions: 2})
-	a := dial(t, m, nil)
-	a.mustIdentify(proto.Admin, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 1})
-	var ea *link.ErrorAnswer
-	_, err := a.ask(&proto.AddPendingNodes{NIDs: []proto.NID{2}})
-	if !errors.As(err, &ea) || ea.Code != proto.Denied || ea.Message != "addPendingNodes RPC can not be used in RECOVERING state" {
-		t.Fatalf("add during recovery: %v", err)
-	}
-	s1 := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{storageAnswers()})[0]
-
-	// A new storage joins the running cluster as PENDING.
-	s2 := dial(t, m, storageAnswers())
-	if nid := s2.mustIdentify(proto.Storage, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 200}); nid != 2 {
-		t.Fatalf("new storage got %v", nid)
-	}
-	if nl := s2.expect(proto.CodeNotifyNodeInformation).(*proto.NotifyNodeInformation); nl.Nodes[0].State != proto.NodePending {
-		t.Fatalf("new storage %+v", nl.Nodes[0])
-	}
-	s2.expect(proto.CodeSendPartitionTable)
-
-	_, err = a.ask(&proto.AddPendingNodes{NIDs: []proto.NID{2}})
-	if !errors.As(err, &ea) || ea.Code != proto.Ack || ea.Message != "Nodes added: S2" {
-		t.Fatalf("add: %v", err)
-	}
-	s2.expect(proto.CodeStartOperation)
-	s2.l.Notify(&proto.NoArgs{PacketCode: proto.CodeNotifyReady})
-
-	tw := a.mustAsk(&proto.TweakPartitionTable{DryRun: true, NIDs: []proto.NID{}}).(*proto.AnswerTweakPartitionTable)
-	if !tw.Changed || tw.Rows[1][0].State != proto.Feeding || tw.Rows[1][1] != (proto.CellInfo{NID: 2, State: proto.OutOfDate}) {
-		t.Fatalf("dry-run tweak %+v", tw)
-	}
-	if m2 := a.mustAsk(&proto.TweakPartitionTable{DryRun: true}).(*proto.AnswerTweakPartitionTable); !m2.Changed {
-		t.Fatal("a dry run changed the table")
-	}
-	a.mustAsk(&proto.TweakPartitionTable{DryRun: false, NIDs: []proto.NID{}})
-	pc := s2.skipTo(proto.CodeNotifyPartitionChanges).(*proto.NotifyPartitionChanges)
-	if pc.PTid != 2 || len(pc.Cells) != 2 {
-		t.Fatalf("tweak changes %+v", pc)
-	}
-
-	// S2 replicates partition 1: it asks what to, then reports done.
-	ut := s2.mustAsk(&proto.AskUnfinishedTransactions{Partitions: []uint32{1}}).(*proto.AnswerUnfinishedTransactions)
-	if ut.LastTid != 0 || len(ut.Pending) != 0 {
-		t.Fatalf("unfinished %+v", ut)
-	}
-	s2.l.Notify(&proto.NotifyReplicationDone{Partition: 1, Tid: 0})
-	pc = s1.skipTo(proto.CodeNotifyPartitionChanges).(*proto.NotifyPartitionChanges)
-	pc = s1.skipTo(proto.CodeNotifyPartitionChanges).(*proto.NotifyPartitionChanges)
-	want := []proto.CellChange{{Partition: 1, NID: 2, State: proto.UpToDate}, {Partition: 1, NID: 1, State: proto.Discarded}}
-	if pc.PTid != 3 || len(pc.Cells) != 2 || pc.Cells[0] != want[0] || pc.Cells[1] != want[1] {
-		t.Fatalf("replication done: %+v", pc)
-	}
-
-	_, err = a.ask(&proto.SetNumReplicas{NumReplicas: 1})
-	if !errors.As(err, &ea) || ea.Code != proto.Ack {
-		t.Fatalf("set replicas: %v", err)
-	}
-	if pc := s1.skipTo(proto.CodeNotifyPartitionChanges).(*proto.NotifyPartitionChanges); pc.NumReplicas != 1 || len(pc.Cells) != 0 || pc.PTid != 4 {
-		t.Fatalf("set replicas: %+v", pc)
-	}
-	_, err = a.ask(&proto.SetNodeState{NID: 2, State: proto.NodeUnknown})
-	if !errors.As(err, &ea) || ea.Code != proto.Denied || ea.Message != "a running node must be stopped before removal" {
-		t.Fatalf("drop running: %v", err)
-	}
-	_, err = a.ask(&proto.SetNodeState{NID: m.self.nid, State: proto.NodeDown})
-	if !errors.As(err, &ea) || ea.Message != "can not kill primary master node" {
-		t.Fatalf("kill primary: %v", err)
-	}
-	_, err = a.ask(&proto.ClusterStateMsg{PacketCode: proto.CodeSetClusterState, State: proto.Verifying})
-	if !errors.As(err, &ea) || ea.Code != proto.Denied || ea.Message != "Can not switch to this state" {
-		t.Fatalf("start when running: %v", err)
-	}
-	// neoctl kill S2 refuses: it has the only copy of partition 1.
-	_, err = a.ask(&proto.SetNodeState{NID: 2, State: proto.NodeDown})
-	if !errors.As(err, &ea) || ea.Code != proto.Denied || ea.Message != "Refuse to drop nodes that contain the only readable copies of partition 1" {
-		t.Fatalf("kill: %v", err)
-	}
-}
 
 // neoctl kill of a storage whose cells have replicas: it is told it is
+
 // DOWN and disconnected, its cells are outdated.
-func TestAdminKillStorage(t *testing.T) {
-	m, _ := startMaster(t, Config{Autostart: 2, Partitions: 2, Replicas: 1})
-	a := dial(t, m, nil)
-	a.mustIdentify(proto.Admin, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 1})
-	s := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{storageAnswers(), storageAnswers()})
-	var ea *link.ErrorAnswer
-	_, err := a.ask(&proto.SetNodeState{NID: 2, State: proto.NodeDown})
-	if !errors.As(err, &ea) || ea.Code != proto.Ack || ea.Message != "state changed" {
-		t.Fatalf("kill: %v", err)
-	}
-	if nl := s[1].skipTo(proto.CodeNotifyNodeInformation).(*proto.NotifyNodeInformation); nl.Nodes[0].NID != 2 || nl.Nodes[0].State != proto.NodeDown {
-		t.Fatalf("killed storage told %+v", nl.Nodes)
-	}
-	s[1].expectClosed()
-	pc := s[0].skipTo(proto.CodeNotifyPartitionChanges).(*proto.NotifyPartitionChanges)
-	if len(pc.Cells) != 2 || pc.Cells[0].NID != 2 || pc.Cells[0].State != proto.OutOfDate {
-		t.Fatalf("changes %+v", pc)
-	}
-	if nl := s[0].skipTo(proto.CodeNotifyNodeInformation).(*proto.NotifyNodeInformation); nl.Nodes[0].NID != 2 || nl.Nodes[0].State != proto.NodeDown {
-		t.Fatalf("S1 told %+v", nl.Nodes)
-	}
-	if cs := a.mustAsk(&proto.NoArgs{PacketCode: proto.CodeAskClusterState}).(*proto.ClusterStateMsg); cs.State != proto.Running {
-		t.Fatalf("cluster %v", cs.State)
-	}
-}
 
 // A connection that never sends the handshake, a garbage one and a peer
+
 // closing at once do not disturb the master, nor keep it from stopping.
+
 func TestBadPeers(t *testing.T) {
 	m, done := startMaster(t, Config{Autostart: 1, Partitions: 1})
 	silent, err := net.Dial("tcp", m.Addr())
@@ -792,141 +573,19 @@ func TestBadPeers(t *testing.T) {
 }
 
 // A commit carrying a pack order: approved at once, signed to the
+
 // storages, given to them by AskPackOrders, and WaitForPack answered once
+
 // they completed it (s2-client-commit-load's pack).
-func TestPack(t *testing.T) {
-	m, _ := startMaster(t, Config{Autostart: 1, Partitions: 2})
-	s := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{storageAnswers()})[0]
-	c := dial(t, m, nil)
-	c.mustIdentify(proto.Client, proto.NoNID, nil)
-	commit := func(pack *proto.PackInfo) zodb.Tid {
-		ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
-		return c.mustAsk(&proto.AskFinishTransaction{TTid: ttid, Oids: []zodb.Oid{0}, Deleted: []uint32{}, Checked: []uint32{}, Pack: pack}).(*proto.TidPair).Tid
-	}
-	t1 := commit(nil)
-	var ea *link.ErrorAnswer
-	ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
-	if _, err := c.ask(&proto.AskFinishTransaction{TTid: ttid, Oids: []zodb.Oid{}, Deleted: []uint32{}, Checked: []uint32{}, Pack: &proto.PackInfo{Tid: ttid}}); !errors.As(err, &ea) || ea.Message != "invalid pack time" {
-		t.Fatalf("pack in the future: %v", err)
-	}
-	c = dial(t, m, nil)
-	c.mustIdentify(proto.Client, proto.NoNID, nil)
-	pid := commit(&proto.PackInfo{Tid: t1})
-	if l := s.skipTo(proto.CodeAskLockInformation).(*proto.AskLockInformation); l.Pack {
-		t.Fatal("a commit without pack locked as one")
-	}
-	if l := s.skipTo(proto.CodeAskLockInformation).(*proto.AskLockInformation); !l.Pack || l.Tid != pid {
-		t.Fatalf("lock %+v", l)
-	}
-	if ps := s.skipTo(proto.CodeNotifyPackSigned).(*proto.NotifyPackSigned); len(ps.Approved) != 1 || ps.Approved[0] != pid {
-		t.Fatalf("signed %+v", ps)
-	}
-	po := s.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskPackOrders, Tid: 1}).(*proto.AnswerPackOrders)
-	if len(po.Orders) != 1 || po.Orders[0].ID != pid || po.Orders[0].Approved != proto.Approved || po.Orders[0].PackTid != t1 || po.Orders[0].Oids != nil {
-		t.Fatalf("orders %+v", po.Orders)
-	}
-	waited := make(chan error, 1)
-	go func() {
-		_, err := c.ask(&proto.TidMsg{PacketCode: proto.CodeWaitForPack, Tid: pid})
-		waited <- err
-	}()
-	// The master must have the wait before the completion for the test
-	// to check the wait: a Ping after it is a barrier.
-	for {
-		c.mustAsk(&proto.NoArgs{PacketCode: proto.CodePing})
-		ch := make(chan int, 1)
-		m.post(func() { ch <- len(m.pm.packs[pid].waiting) })
-		if <-ch == 1 {
-			break
-		}
-	}
-	s.l.Notify(&proto.TidMsg{PacketCode: proto.CodeNotifyPackCompleted, Tid: pid})
-	select {
-	case err := <-waited:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(waitLimit):
-		t.Fatal("WaitForPack not answered")
-	}
-}
 
 // neoctl truncate: refused past the last transaction; else the cluster
+
 // stops, the storage is told StopOperation and Truncate(tid), and the
+
 // cluster restarts after the storage recorded it (s8-extras).
-func TestTruncate(t *testing.T) {
-	m, _ := startMaster(t, Config{Autostart: 1, Partitions: 1})
-	a := dial(t, m, nil)
-	a.mustIdentify(proto.Admin, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 1})
-	truncated := atomic.Bool{}
-	answers := storageAnswers()
-	answers[proto.CodeAskRecovery] = func(proto.Msg) proto.Msg {
-		r := &proto.AnswerRecovery{PTid: 1, BackupTid: proto.NoTid, TruncateTid: proto.NoTid}
-		if truncated.Load() {
-			r.TruncateTid = 0x0400000000000001
-		}
-		return r
-	}
-	answers[proto.CodeAskPartitionTable] = func(proto.Msg) proto.Msg {
-		return &proto.PartitionTable{PacketCode: proto.CodeAnswerPartitionTable, PTid: 1, Rows: [][]proto.CellInfo{{{NID: 1, State: proto.UpToDate}}}}
-	}
-	answers[proto.CodeAskLastIDs] = func(proto.Msg) proto.Msg {
-		if truncated.Load() {
-			return &proto.AnswerLastIDs{LastTid: 0x0400000000000001, LastOid: 0, FirstTid: 0x0400000000000001}
-		}
-		return &proto.AnswerLastIDs{LastTid: 0x0400000000000003, LastOid: 0, FirstTid: 0x0400000000000001}
-	}
-	// Like a storage, it records the truncation when told.
-	answers[proto.CodeTruncate] = func(proto.Msg) proto.Msg {
-		truncated.Store(true)
-		return nil
-	}
-	s := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{answers})[0]
-	var ea *link.ErrorAnswer
-	_, err := a.ask(&proto.TidMsg{PacketCode: proto.CodeTruncate, Tid: 0x0400000000000003})
-	if !errors.As(err, &ea) || ea.Code != proto.Denied || ea.Message != "Truncating after last transaction does nothing" {
-		t.Fatalf("truncate at the end: %v", err)
-	}
-	_, err = a.ask(&proto.TidMsg{PacketCode: proto.CodeTruncate, Tid: 0x0400000000000001})
-	if !errors.As(err, &ea) || ea.Code != proto.Ack {
-		t.Fatalf("truncate: %v", err)
-	}
-	s.skipTo(proto.CodeStopOperation)
-	if tr := s.expect(proto.CodeTruncate).(*proto.TidMsg); tr.Tid != 0x0400000000000001 {
-		t.Fatalf("truncate %v", tr.Tid)
-	}
-	s.skipTo(proto.CodeAskRecovery)
-	s.skipTo(proto.CodeStartOperation)
-	if ids := a.mustAsk(&proto.NoArgs{PacketCode: proto.CodeAskLastIDs}).(*proto.AnswerLastIDs); ids.LastTid != 0x0400000000000001 {
-		t.Fatalf("last tid after truncation %v", ids.LastTid)
-	}
-}
 
 // FailedVote: the transaction may commit without the storages that
+
 // failed if the cluster stays operational without them; those are then
+
 // disconnected before the lock.
-func TestFailedVote(t *testing.T) {
-	m, _ := startMaster(t, Config{Autostart: 2, Partitions: 2, Replicas: 1})
-	s := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{storageAnswers(), storageAnswers()})
-	c := dial(t, m, nil)
-	c.mustIdentify(proto.Client, proto.NoNID, nil)
-	var ea *link.ErrorAnswer
-
-	ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
-	_, err := c.ask(&proto.FailedVote{TTid: ttid, NIDs: []proto.NID{1, 2}})
-	if !errors.As(err, &ea) || ea.Code != proto.IncompleteTransaction {
-		t.Fatalf("vote failed everywhere: %v", err)
-	}
-	c.l.Notify(&proto.AbortTransaction{TTid: ttid, NIDs: []proto.NID{}})
-
-	ttid = c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
-	_, err = c.ask(&proto.FailedVote{TTid: ttid, NIDs: []proto.NID{2}})
-	if !errors.As(err, &ea) || ea.Code != proto.Ack {
-		t.Fatalf("vote failed on S2: %v", err)
-	}
-	fin := c.mustAsk(&proto.AskFinishTransaction{TTid: ttid, Oids: []zodb.Oid{0}, Deleted: []uint32{}, Checked: []uint32{}}).(*proto.TidPair)
-	if l := s[0].skipTo(proto.CodeAskLockInformation).(*proto.AskLockInformation); l.Tid != fin.Tid {
-		t.Fatalf("lock %+v", l)
-	}
-	s[1].expectClosed()
-}

@@ -1,0 +1,158 @@
+package master
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/zodbneo/zodbneo/neo/link"
+	"github.com/zodbneo/zodbneo/neo/proto"
+	"github.com/zodbneo/zodbneo/zodb"
+)
+
+func BenchmarkCommitRound(b *testing.B) {
+	m, _ := startMaster(b, Config{Autostart: 1, Partitions: 4})
+	s := bootStorage(b, m, 2, 4)
+	c := dial(b, m, nil)
+	c.mustIdentify(proto.Client, proto.NoNID, nil)
+	s.discard.Store(true)
+	c.discard.Store(true)
+	oids := []zodb.Oid{1}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
+		c.mustAsk(&proto.AskFinishTransaction{TTid: ttid, Oids: oids, Deleted: []uint32{}, Checked: []uint32{}})
+	}
+}
+
+func BenchmarkBegin(b *testing.B) {
+	m, _ := startMaster(b, Config{Autostart: 1, Partitions: 4})
+	s := bootStorage(b, m, 2, 4)
+	c := dial(b, m, nil)
+	c.mustIdentify(proto.Client, proto.NoNID, nil)
+	s.discard.Store(true)
+	c.discard.Store(true)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
+		c.l.Notify(&proto.AbortTransaction{TTid: ttid, NIDs: []proto.NID{}})
+	}
+}
+
+func TestStorageLostDuringCommit(t *testing.T) {
+	m, _ := startMaster(t, Config{Autostart: 2, Partitions: 2, Replicas: 1})
+	silent := storageAnswers()
+	delete(silent, proto.CodeAskLockInformation)
+	s := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{storageAnswers(), silent})
+	c := dial(t, m, nil)
+	c.mustIdentify(proto.Client, proto.NoNID, nil)
+	ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
+	fin := make(chan proto.Msg, 1)
+	go func() {
+		a, _ := c.ask(&proto.AskFinishTransaction{TTid: ttid, Oids: []zodb.Oid{0}, Deleted: []uint32{}, Checked: []uint32{}})
+		fin <- a
+	}()
+	s[0].skipTo(proto.CodeAskLockInformation)
+	s[1].skipTo(proto.CodeAskLockInformation)
+	s[1].l.Close()
+	pc := s[0].skipTo(proto.CodeNotifyPartitionChanges).(*proto.NotifyPartitionChanges)
+	if len(pc.Cells) != 2 || pc.Cells[0].NID != 2 || pc.Cells[0].State != proto.OutOfDate {
+		t.Fatalf("partition changes %+v", pc)
+	}
+	if u := s[0].skipTo(proto.CodeNotifyUnlockInformation).(*proto.TidMsg); u.Tid != ttid {
+		t.Fatalf("unlock %v", u.Tid)
+	}
+	select {
+	case a := <-fin:
+		if tp, ok := a.(*proto.TidPair); !ok || tp.TTid != ttid {
+			t.Fatalf("finish answered %v", a)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("commit not finished")
+	}
+}
+
+func TestPack(t *testing.T) {
+	m, _ := startMaster(t, Config{Autostart: 1, Partitions: 2})
+	s := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{storageAnswers()})[0]
+	c := dial(t, m, nil)
+	c.mustIdentify(proto.Client, proto.NoNID, nil)
+	commit := func(pack *proto.PackInfo) zodb.Tid {
+		ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
+		return c.mustAsk(&proto.AskFinishTransaction{TTid: ttid, Oids: []zodb.Oid{0}, Deleted: []uint32{}, Checked: []uint32{}, Pack: pack}).(*proto.TidPair).Tid
+	}
+	t1 := commit(nil)
+	var ea *link.ErrorAnswer
+	ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
+	if _, err := c.ask(&proto.AskFinishTransaction{TTid: ttid, Oids: []zodb.Oid{}, Deleted: []uint32{}, Checked: []uint32{}, Pack: &proto.PackInfo{Tid: ttid}}); !errors.As(err, &ea) || ea.Message != "invalid pack time" {
+		t.Fatalf("pack in the future: %v", err)
+	}
+	c = dial(t, m, nil)
+	c.mustIdentify(proto.Client, proto.NoNID, nil)
+	pid := commit(&proto.PackInfo{Tid: t1})
+	if l := s.skipTo(proto.CodeAskLockInformation).(*proto.AskLockInformation); l.Pack {
+		t.Fatal("a commit without pack locked as one")
+	}
+	if l := s.skipTo(proto.CodeAskLockInformation).(*proto.AskLockInformation); !l.Pack || l.Tid != pid {
+		t.Fatalf("lock %+v", l)
+	}
+	if ps := s.skipTo(proto.CodeNotifyPackSigned).(*proto.NotifyPackSigned); len(ps.Approved) != 1 || ps.Approved[0] != pid {
+		t.Fatalf("signed %+v", ps)
+	}
+	po := s.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskPackOrders, Tid: 1}).(*proto.AnswerPackOrders)
+	if len(po.Orders) != 1 || po.Orders[0].ID != pid || po.Orders[0].Approved != proto.Approved || po.Orders[0].PackTid != t1 || po.Orders[0].Oids != nil {
+		t.Fatalf("orders %+v", po.Orders)
+	}
+	waited := make(chan error, 1)
+	go func() {
+		_, err := c.ask(&proto.TidMsg{PacketCode: proto.CodeWaitForPack, Tid: pid})
+		waited <- err
+	}()
+	// The master must have the wait before the completion for the test
+	// to check the wait: a Ping after it is a barrier.
+	for {
+		c.mustAsk(&proto.NoArgs{PacketCode: proto.CodePing})
+		ch := make(chan int, 1)
+		m.post(func() { ch <- len(m.pm.packs[pid].waiting) })
+		if <-ch == 1 {
+			break
+		}
+	}
+	s.l.Notify(&proto.TidMsg{PacketCode: proto.CodeNotifyPackCompleted, Tid: pid})
+	select {
+	case err := <-waited:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("WaitForPack not answered")
+	}
+}
+
+func TestFailedVote(t *testing.T) {
+	m, _ := startMaster(t, Config{Autostart: 2, Partitions: 2, Replicas: 1})
+	s := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{storageAnswers(), storageAnswers()})
+	c := dial(t, m, nil)
+	c.mustIdentify(proto.Client, proto.NoNID, nil)
+	var ea *link.ErrorAnswer
+
+	ttid := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
+	_, err := c.ask(&proto.FailedVote{TTid: ttid, NIDs: []proto.NID{1, 2}})
+	if !errors.As(err, &ea) || ea.Code != proto.IncompleteTransaction {
+		t.Fatalf("vote failed everywhere: %v", err)
+	}
+	c.l.Notify(&proto.AbortTransaction{TTid: ttid, NIDs: []proto.NID{}})
+
+	ttid = c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
+	_, err = c.ask(&proto.FailedVote{TTid: ttid, NIDs: []proto.NID{2}})
+	if !errors.As(err, &ea) || ea.Code != proto.Ack {
+		t.Fatalf("vote failed on S2: %v", err)
+	}
+	fin := c.mustAsk(&proto.AskFinishTransaction{TTid: ttid, Oids: []zodb.Oid{0}, Deleted: []uint32{}, Checked: []uint32{}}).(*proto.TidPair)
+	if l := s[0].skipTo(proto.CodeAskLockInformation).(*proto.AskLockInformation); l.Tid != fin.Tid {
+		t.Fatalf("lock %+v", l)
+	}
+	s[1].expectClosed()
+}
