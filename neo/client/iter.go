@@ -69,8 +69,10 @@ func (it *iterator) NextTxn(ctx context.Context) (*zodb.TxnInfo, zodb.DataIterat
 		if len(it.tids) == 0 {
 			break
 		}
+		// Read ahead under the client's life, not the caller's ctx:
+		// that one may be for this call only.
 		f := &txnFetch{done: make(chan struct{})}
-		go f.run(ctx, c, it.tids[0])
+		go f.run(c.ctx, c, it.tids[0])
 		it.ahead = append(it.ahead, f)
 		it.tids = it.tids[1:]
 	}
