@@ -168,8 +168,13 @@ func (m *Master) identify(p *peer, req link.Request, ri *proto.RequestIdentifica
 	}
 	n.typ, n.nid = ri.NodeType, nid
 	n.devpath = extra.Devpath
-	n.backup = extra.HasBackup && ri.NodeType == proto.Client
-	n.readOnly = extra.ReadOnly || n.backup
+	// A backup cluster (a client with a backup name) gets partitions
+	// invalidated, and is read-only unless it says otherwise.
+	n.backup = len(extra.Backup) > 0 && ri.NodeType == proto.Client
+	n.readOnly = extra.HasBackup
+	if extra.HasReadOnly {
+		n.readOnly = extra.ReadOnly
+	}
 	n.idTime = m.clock.now()
 	n.state = state
 	m.log.Info("master: accept", "type", ri.NodeType, "nid", nid, "state", state)

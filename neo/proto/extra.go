@@ -33,8 +33,14 @@ func ParseExtra(r Raw) (Extra, error) {
 				e.NewNID = d.u32s("partition")
 			}
 		case "backup":
+			// An admin sends the list of the backup clusters it watches,
+			// a backup cluster's master (as a client) its name.
 			e.HasBackup = true
-			if !d.peekNil() {
+			switch {
+			case d.peekNil():
+			case d.peekBin():
+				e.Backup = []string{d.str()}
+			default:
 				e.Backup = d.strs()
 			}
 		case "read_only":
@@ -48,6 +54,15 @@ func ParseExtra(r Raw) (Extra, error) {
 		return Extra{}, fmt.Errorf("proto: identification extra: %w", err)
 	}
 	return e, nil
+}
+
+// peekBin reports whether the next object is a bin or a str.
+func (d *dec) peekBin() bool {
+	if d.err != nil || d.off >= len(d.b) {
+		return false
+	}
+	c := d.b[d.off]
+	return c&0xe0 == 0xa0 || (c >= 0xc4 && c <= 0xc6) || (c >= 0xd9 && c <= 0xdb)
 }
 
 func (d *dec) strs() []string {
