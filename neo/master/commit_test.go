@@ -156,3 +156,30 @@ func TestFailedVote(t *testing.T) {
 	}
 	s[1].expectClosed()
 }
+
+// A commit with a given tid (restores, imports): the tid is the ttid and
+// the final tid; it must be above the last committed one and no other
+// transaction may run meanwhile.
+func TestBeginWithTid(t *testing.T) {
+	m, _ := startMaster(t, Config{Autostart: 1, Partitions: 3})
+	startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{storageAnswers()})
+	c := dial(t, m, nil)
+	c.mustIdentify(proto.Client, proto.NoNID, nil)
+	const tid1 = zodb.Tid(0x0300000000000005)
+	if got := c.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: tid1}).(*proto.TidMsg).Tid; got != tid1 {
+		t.Fatalf("begin(%v) = %v", tid1, got)
+	}
+	c2 := dial(t, m, nil)
+	c2.mustIdentify(proto.Client, proto.NoNID, nil)
+	var ea *link.ErrorAnswer
+	if _, err := c2.ask(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}); !errors.As(err, &ea) || ea.Code != proto.ProtocolError {
+		t.Fatalf("begin beside a given tid: %v", err)
+	}
+	fin := c.mustAsk(&proto.AskFinishTransaction{TTid: tid1, Oids: []zodb.Oid{1}, Deleted: []uint32{}, Checked: []uint32{}}).(*proto.TidPair)
+	if fin.TTid != tid1 || fin.Tid != tid1 {
+		t.Fatalf("finished %v -> %v", fin.TTid, fin.Tid)
+	}
+	if _, err := c.ask(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: tid1}); !errors.As(err, &ea) || ea.Message != "new TID must be greater than the last committed one" {
+		t.Fatalf("begin at the last tid: %v", err)
+	}
+}
