@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +18,24 @@ import (
 // node sends invalidations then), and none sees a half-moved one.
 func TestReadersBesideWriter(t *testing.T) {
 	db, _ := newTestDB(t, 4, Options{})
+	readersBesideWriter(t, db)
+}
+
+// TestReadersRollbackJournal: the same with NEO/py's own journal mode
+// chosen in a file: URL, where a reader's open transaction would block
+// the writer's commits.
+func TestReadersRollbackJournal(t *testing.T) {
+	db, err := Open("file:"+filepath.Join(t.TempDir(), "neo.sqlite")+"?journal_mode=DELETE", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetNID(testNID)
+	db.SetPartitionTable(fullPT(1, 4, 0, testNID), testNID)
+	readersBesideWriter(t, db)
+}
+
+func readersBesideWriter(t *testing.T, db *DB) {
 	commitTxn(t, db, 4, 4, rec{oid: 0, data: []byte("0")}, rec{oid: 1, data: []byte("0")})
 	var head atomic.Uint64 // last unlocked tid
 	head.Store(4)

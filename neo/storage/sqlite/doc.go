@@ -42,9 +42,11 @@
 // does not sync what they committed. A "file:" URL's synchronous pragma,
 // as NEO/py accepts it, applies to every commit instead.
 //
-// Concurrency: the database runs in WAL mode (unless a "file:" URL names
-// another journal_mode), so readers run beside the one writer, each on a
-// connection of its own driven through database/sql/driver. A reader
+// Concurrency: the database runs in WAL mode, so readers run beside the
+// one writer, each on a connection of its own driven through
+// database/sql/driver. (A "file:" URL may name another journal_mode, as
+// NEO/py allows; then readers and the writer's commits wait for each
+// other.) A reader
 // keeps its WAL snapshot between queries (taking one costs file-lock
 // system calls) and takes a new one when the writer has committed since;
 // when the WAL grows past 16 MiB the writer drains the snapshots and

@@ -75,7 +75,10 @@ func (db *DB) takeReader() (*reader, error) {
 			return nil, err
 		}
 	}
-	if g := db.gen.Load(); r.gen != g {
+	// Snapshots are kept in WAL mode only: with a rollback journal (a
+	// file: URL's journal_mode), an open read transaction would keep the
+	// writer from committing, so each query there is its own.
+	if g := db.gen.Load(); r.gen != g && db.journalMode == "wal" {
 		if err := r.renew(g); err != nil {
 			r.close()
 			return nil, db.errorf("read", err)
