@@ -49,6 +49,19 @@ func TestOpenRefuses(t *testing.T) {
 	if b, _ := os.ReadFile(notSQLite); string(b) != "this is not a database, just some text" {
 		t.Errorf("text file changed: %q", b)
 	}
+	for _, path := range []string{otherSQLite, newer} {
+		head := make([]byte, 20)
+		if f, err := os.Open(path); err == nil {
+			f.Read(head)
+			f.Close()
+		}
+		if head[18] != 1 || head[19] != 1 {
+			t.Errorf("%s: journal mode changed (%d %d)", path, head[18], head[19])
+		}
+		if _, err := os.Stat(path + "-wal"); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: WAL left: %v", path, err)
+		}
+	}
 }
 
 func execSQL(t *testing.T, path string, stmts ...string) {
