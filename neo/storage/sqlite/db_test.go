@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zodbneo/zodbneo/neo/proto"
@@ -337,5 +338,37 @@ func TestEmptyRecord(t *testing.T) {
 	}
 	if h, err := db.History(0, -1, 0); err != nil || len(h) != 0 {
 		t.Fatalf("history with no length: %v %v", h, err)
+	}
+}
+
+func TestConfig(t *testing.T) {
+	db, path := newTestDB(t, 1, Options{})
+	v := "value"
+	if err := db.SetConfig("k", &v); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := db.Config("k"); got != "value" || !ok || err != nil {
+		t.Fatalf("%q %v %v", got, ok, err)
+	}
+	if err := db.SetConfig("k", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := db.Config("k"); got != "" || ok || err != nil {
+		t.Fatalf("deleted: %q %v %v", got, ok, err)
+	}
+	if n, _ := db.Name(); n != "test" {
+		t.Errorf("name %q", n)
+	}
+	bad := "S1"
+	db.SetConfig("nid", &bad)
+	if _, err := db.NID(); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("invalid nid: %v", err)
+	}
+	db.Close()
+	if _, _, err := db.Config("k"); !errors.Is(err, errClosed) {
+		t.Errorf("after close: %v", err)
+	}
+	if err := db.Commit(); !errors.Is(err, errClosed) {
+		t.Errorf("commit after close: %v", err)
 	}
 }
