@@ -22,7 +22,9 @@ var convertFixtures = []string{
 	"fs1/small/small.fs",
 	"fs1/packed/packed.fs",
 	"fs1/empty/rootonly.fs",
+	"fs1/empty/empty.fs",
 	"zodbtools/1/py2_pickle1/data.fs",
+	"zodbtools/1/py2_pickle3/data.fs",
 	"zodbtools/1/py3_pickle3/data.fs",
 	"zodbtools/1_!zext/py2_pickle2/data.fs",
 }
@@ -137,4 +139,30 @@ func TestReadSuiteConverted(t *testing.T) {
 		}
 		return s
 	}, nil)
+}
+
+// TestConvertTorn copies torn FileStorages (a transaction cut in half, cut
+// in its header, a checkpoint never finished): whatever the copy says of
+// the damage, the cluster holds exactly the whole transactions before it,
+// as `zodb dump` of the file shows them.
+func TestConvertTorn(t *testing.T) {
+	for _, name := range []string{"truncated.fs", "truncated-hdr.fs", "checkpoint.fs"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			src, err := zodb.Open(bg, filepath.Join("..", "..", "testdata", "fs1", "truncated", name), &zodb.Options{ReadOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			c := startCluster(t, simple.Options{})
+			st, err := tools.Convert(bg, src, open(t, c.URL()), nil)
+			t.Logf("convert: %+v, %v", st, err)
+			var want bytes.Buffer
+			err = tools.Dump(bg, &want, src, 0, zodb.TidMax, nil)
+			t.Logf("dump of the file: %v", err)
+			if got := dump(t, open(t, c.URL())); !bytes.Equal(got, want.Bytes()) {
+				t.Errorf("dump of the cluster differs from what the file holds whole:\n%s", firstDiff(got, want.Bytes()))
+			}
+		})
+	}
 }
