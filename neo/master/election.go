@@ -300,7 +300,8 @@ func (m *Master) notPrimary(p *peer, ri *proto.RequestIdentification) {
 		}
 		known = append(known, n.addr)
 	}
-	m.logSend(p, &proto.NotPrimaryMaster{Primary: primary, Masters: known})
-	p.l.Notify(&proto.NotPrimaryMaster{Primary: primary, Masters: known})
+	msg := &proto.NotPrimaryMaster{Primary: primary, Masters: known}
+	m.logSend(p, msg)
+	p.out.push(outItem{msg: msg})
 	m.abort(p)
 }

@@ -86,8 +86,9 @@ type peer struct {
 	l       *link.Link
 	node    *node // once identified
 	closed  bool
-	dead    bool // its link is down, connectionLost is to come
-	pending int  // requests sent, not answered yet (NEO/py's isPending)
+	dead    bool      // its link is down, connectionLost is to come
+	pending int       // requests sent, not answered yet (NEO/py's isPending)
+	out     *outQueue // what to send, in order (sender.go)
 }
 
 // New checks cfg and listens on cfg.Bind.
@@ -174,8 +175,11 @@ func (m *Master) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	m.ctx = ctx
 	defer func() {
-		cancel()
 		m.ln.Close()
+		if ctx.Err() == nil {
+			m.flushAll()
+		}
+		cancel()
 		for p := range m.peers {
 			p.l.Close()
 		}
@@ -243,7 +247,8 @@ func (m *Master) serveConn(conn net.Conn) {
 		TLS:            m.cfg.TLS,
 		Handler: link.HandlerFunc(func(l *link.Link, req link.Request) {
 			m.post(func() {
-				p.l = l // the first packet may come before the post below
+				// The first packet may come before the post below.
+				m.startSender(p, l)
 				m.dispatch(p, req)
 			})
 		}),
@@ -254,7 +259,7 @@ func (m *Master) serveConn(conn net.Conn) {
 		return
 	}
 	m.post(func() {
-		p.l = l
+		m.startSender(p, l)
 		m.peers[p] = true
 	})
 	select {
@@ -297,7 +302,7 @@ func (m *Master) progress() {
 func (m *Master) send(n *node, msg proto.Msg) {
 	if n.peer != nil {
 		m.logSend(n.peer, msg)
-		n.peer.l.Notify(msg)
+		n.peer.out.push(outItem{msg: msg})
 	}
 }
 
@@ -309,38 +314,13 @@ func (m *Master) ask(n *node, req proto.Msg, onAnswer func(proto.Msg)) {
 		return
 	}
 	m.logSend(p, req)
-	call, err := p.l.Start(req)
-	if err != nil {
-		return
-	}
 	p.pending++
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		ans, err := call.Wait(m.ctx)
-		m.post(func() {
-			p.pending--
-			if p.closed {
-				return
-			}
-			if err != nil {
-				var e *link.ErrorAnswer
-				if !errors.As(err, &e) {
-					p.dead = true
-				} else {
-					m.log.Error("master: peer answered an error", "peer", n.nid, "request", proto.Format(req), "err", err)
-					m.abort(p)
-				}
-				return
-			}
-			onAnswer(ans)
-		})
-	}()
+	p.out.push(outItem{msg: req, onAnswer: onAnswer})
 }
 
 func (m *Master) answer(p *peer, req link.Request, msg proto.Msg) {
 	m.logSend(p, msg)
-	p.l.Answer(req, msg)
+	p.out.push(outItem{msg: msg, req: &req})
 }
 
 func (m *Master) answerError(p *peer, req link.Request, code proto.ErrorCode, text string) {
@@ -363,7 +343,9 @@ func (m *Master) protocolError(p *peer, req link.Request, text string) {
 }
 
 // abort closes p; its connectionLost runs when the link is down.
-func (m *Master) abort(p *peer) { p.l.Close() }
+// abort closes p once what is queued for it was sent (NEO/py's abort);
+// its connectionLost runs when the link is down.
+func (m *Master) abort(p *peer) { p.out.push(outItem{close: true}) }
 
 // nodeInfo returns the node list to send to a node of type typ among
 // nodes: admins hear of no admins, clients of no clients (NEO/py's
