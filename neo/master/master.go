@@ -291,6 +291,9 @@ func (m *Master) progress() {
 			if !m.rec.check() {
 				return
 			}
+		case m.phase == phaseVerification && m.ver != nil:
+			m.ver.maybeNext()
+			return
 		default:
 			return
 		}

@@ -66,9 +66,8 @@ func (v *verification) maybeNext() {
 
 func (v *verification) storageLost(n *node) {
 	delete(v.waiting, n.nid)
-	// NEO/py goes on with the next step after the node is handled (and
-	// only if still operational): see maybeNextLater.
-	v.m.post(v.maybeNext)
+	// The next step comes after the loss is handled, and only if the
+	// cluster is still operational: progress calls maybeNext.
 }
 
 func (v *verification) answerLocked(n *node, a proto.Msg) {
