@@ -219,3 +219,29 @@ func (c *cache) forget(oids []zodb.Oid) {
 		}
 	}
 }
+
+// committed records the revisions this client's commit tid wrote (nil
+// for a deletion): current if head is still tid, else valid at tid only
+// (a later commit may have replaced them already). It is called while
+// inserts are held, which it bypasses.
+func (c *cache) committed(tid zodb.Tid, revs map[zodb.Oid][]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.mu.max <= 0 {
+		return
+	}
+	end := zodb.Tid(0)
+	if c.mu.head != tid {
+		end = tid + 1
+	}
+	for oid, data := range revs {
+		if int64(len(data)) > c.mu.max/2 {
+			continue
+		}
+		r := &rev{oid: oid, serial: tid, end: end, data: data}
+		c.mu.objs[oid] = append(c.mu.objs[oid], r)
+		c.mu.queue = append(c.mu.queue, r)
+		c.mu.size += int64(len(data)) + revOverhead
+	}
+	c.evictLocked()
+}

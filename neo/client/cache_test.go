@@ -85,3 +85,24 @@ func TestCacheBound(t *testing.T) {
 		t.Error("newest revision evicted")
 	}
 }
+
+func TestCacheCommitted(t *testing.T) {
+	c := newCache(1 << 20)
+	c.invalidate(10, []zodb.Oid{1})
+	c.committed(10, map[zodb.Oid][]byte{1: []byte("mine"), 2: nil})
+	if d, s, ok, _ := c.load(1, 20); !ok || string(d) != "mine" || s != 10 {
+		t.Errorf("own commit not cached as current: %q %s %v", d, s, ok)
+	}
+	if d, s, ok, _ := c.load(2, 10); !ok || d != nil || s != 10 {
+		t.Errorf("own deletion not cached")
+	}
+	// Head already past the commit: valid at the commit only.
+	c.invalidate(15, []zodb.Oid{3})
+	c.committed(12, map[zodb.Oid][]byte{3: []byte("old")})
+	if _, _, ok, _ := c.load(3, 15); ok {
+		t.Error("own revision taken as current after a later commit")
+	}
+	if d, _, ok, _ := c.load(3, 12); !ok || string(d) != "old" {
+		t.Error("own revision not cached at its tid")
+	}
+}

@@ -43,7 +43,10 @@ type txn struct {
 		oids    []zodb.Oid // stored or checked, in order
 		seen    map[zodb.Oid]bool
 		queue   []queued // not sent yet
-		queued  int      // bytes in queue
+		// revs are the new revisions (nil: deleted), for the cache once
+		// committed; nil map when not kept (a restore).
+		revs    map[zodb.Oid][]byte
+		queued  int // bytes in queue
 		deleted []zodb.Oid
 		checked []zodb.Oid
 		stored  bool // voting began: deadlock notifications are ignored
@@ -130,10 +133,13 @@ func (t *txn) Store(ctx context.Context, oid zodb.Oid, serial zodb.Tid, data []b
 		data = []byte{}
 	}
 	compression, payload := compress(data, t.c.opt.Compress)
+	// Our own copy: sent at Vote maybe, and cached once committed, while
+	// the caller may reuse data meanwhile.
+	own := append(make([]byte, 0, len(data)), data...)
 	if compression == 0 {
-		// Sent at Vote maybe: the caller may reuse data meanwhile.
-		payload = append(make([]byte, 0, len(data)), data...)
+		payload = own
 	}
+	t.keep(oid, own)
 	sum := sha1.Sum(payload)
 	msg := &proto.AskStoreObject{Oid: oid, Serial: serial, Compression: compression,
 		Checksum: sum[:], Data: payload, DataSerial: proto.NoTid, TTid: t.ttid}
@@ -151,7 +157,21 @@ func (t *txn) Delete(ctx context.Context, oid zodb.Oid, serial zodb.Tid) error {
 	t.mu.Lock()
 	t.mu.deleted = append(t.mu.deleted, oid)
 	t.mu.Unlock()
+	t.keep(oid, nil)
 	return t.opErr("delete", oid, t.write(ctx, oid, msg, false))
+}
+
+// keep records oid's new revision for the cache.
+func (t *txn) keep(oid zodb.Oid, data []byte) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.restore {
+		return
+	}
+	if t.mu.revs == nil {
+		t.mu.revs = map[zodb.Oid][]byte{}
+	}
+	t.mu.revs[oid] = data
 }
 
 // CheckCurrent asks the cells of oid's partition to check at vote that

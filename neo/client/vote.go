@@ -186,6 +186,7 @@ func (t *txn) finish(ctx context.Context) (zodb.Tid, error) {
 	}
 	msg := t.finishMsgLocked(v)
 	written := append(append([]zodb.Oid(nil), msg.Oids...), t.mu.deleted...)
+	revs := t.mu.revs
 	t.mu.Unlock()
 
 	// Until the tid is known, nothing of these objects may be cached:
@@ -202,6 +203,7 @@ func (t *txn) finish(ctx context.Context) (zodb.Tid, error) {
 		return 0, err
 	}
 	c.cache.invalidate(tid, written)
+	c.cache.committed(tid, revs)
 	c.mu.Lock()
 	c.wakeLocked()
 	c.mu.Unlock()
@@ -240,6 +242,10 @@ func (t *txn) finishMsgLocked(v *view) *proto.AskFinishTransaction {
 // askFinish sends AskFinishTransaction; if the link to the master breaks
 // before the answer, it asks the next master AskFinalTID.
 func (t *txn) askFinish(ctx context.Context, v *view, msg *proto.AskFinishTransaction) (zodb.Tid, error) {
+	if err := v.master.l.Err(); err != nil {
+		// Not sent: the transaction did not commit.
+		return 0, fmt.Errorf("neo: connection to the primary master %s lost: %w", v.master.addr, err)
+	}
 	// Once asked, the commit happens or not whatever the caller's
 	// context: wait for the answer (or the link's end) to know which.
 	m, err := v.master.l.Ask(t.c.ctx, msg)
