@@ -183,3 +183,85 @@ func TestBeginWithTid(t *testing.T) {
 		t.Fatalf("begin at the last tid: %v", err)
 	}
 }
+
+// Nodes waiting for a transaction being finished learn its tid when it
+// is: a client asking AskFinalTID (recovering from a failure during
+// tpc_finish) and a storage replicating (AskUnfinishedTransactions) that
+// gets NotifyTransactionFinished.
+func TestWaitersOfAFinishingTransaction(t *testing.T) {
+	m, _ := startMaster(t, Config{Autostart: 1, Partitions: 1})
+	slow := storageAnswers()
+	delete(slow, proto.CodeAskLockInformation)
+	s1 := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{slow})[0]
+	a := dial(t, m, nil)
+	a.mustIdentify(proto.Admin, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 1})
+	s2 := dial(t, m, storageAnswers())
+	s2.mustIdentify(proto.Storage, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 300})
+	var ea *link.ErrorAnswer
+	if _, err := a.ask(&proto.AddPendingNodes{NIDs: []proto.NID{2}}); !errors.As(err, &ea) || ea.Code != proto.Ack {
+		t.Fatalf("add: %v", err)
+	}
+	s2.skipTo(proto.CodeStartOperation)
+	s2.l.Notify(&proto.NoArgs{PacketCode: proto.CodeNotifyReady})
+
+	c1 := dial(t, m, nil)
+	c1.mustIdentify(proto.Client, proto.NoNID, nil)
+	ttid := c1.mustAsk(&proto.TidMsg{PacketCode: proto.CodeAskBeginTransaction, Tid: proto.NoTid}).(*proto.TidMsg).Tid
+	fin := make(chan proto.Msg, 1)
+	go func() {
+		a, _ := c1.ask(&proto.AskFinishTransaction{TTid: ttid, Oids: []zodb.Oid{0}, Deleted: []uint32{}, Checked: []uint32{}})
+		fin <- a
+	}()
+	var lockReq link.Request
+	for {
+		req := s1.next()
+		if req.Msg.Code() == proto.CodeAskLockInformation {
+			lockReq = req
+			break
+		}
+	}
+	// Waiters register while the lock is pending.
+	ut := s2.mustAsk(&proto.AskUnfinishedTransactions{Partitions: []uint32{0}}).(*proto.AnswerUnfinishedTransactions)
+	if len(ut.Pending) != 1 || ut.Pending[0] != ttid {
+		t.Fatalf("unfinished %+v", ut)
+	}
+	c2 := dial(t, m, nil)
+	c2.mustIdentify(proto.Client, proto.NoNID, nil)
+	final := make(chan proto.Msg, 1)
+	go func() {
+		a, _ := c2.ask(&proto.TidMsg{PacketCode: proto.CodeAskFinalTID, Tid: ttid})
+		final <- a
+	}()
+	// Barrier: the master has c2's AskFinalTID before the lock comes.
+	for {
+		c2.mustAsk(&proto.NoArgs{PacketCode: proto.CodePing})
+		ch := make(chan int, 1)
+		m.post(func() {
+			n := 0
+			if t := m.tm.byTTid[ttid]; t != nil {
+				n = len(t.notifyReq)
+			}
+			ch <- n
+		})
+		if <-ch == 1 {
+			break
+		}
+	}
+	s1.l.Answer(lockReq, &proto.TidMsg{PacketCode: proto.CodeAnswerInformationLocked, Tid: ttid})
+	wait := func(ch chan proto.Msg) proto.Msg {
+		select {
+		case a := <-ch:
+			return a
+		case <-time.After(waitLimit):
+			t.Fatal("no answer")
+			return nil
+		}
+	}
+	tid := wait(fin).(*proto.TidPair).Tid
+	if ft, ok := wait(final).(*proto.TidMsg); !ok || ft.Tid != tid {
+		t.Fatalf("final tid %v, want %v", ft, tid)
+	}
+	if nf := s2.skipTo(proto.CodeNotifyTransactionFinished).(*proto.TidPair); nf.TTid != ttid || nf.Tid != tid {
+		t.Fatalf("transaction finished %+v", nf)
+	}
+}
