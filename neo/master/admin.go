@@ -105,7 +105,17 @@ func (m *Master) setClusterState(s proto.ClusterState, ack, deny func(string)) {
 		if m.state != proto.Stopping {
 			m.beginShutdown()
 		}
-	case proto.StartingBackup, proto.StoppingBackup:
+	case proto.StartingBackup:
+		switch {
+		case m.state != proto.Running:
+			deny("Can not switch to this state")
+		case m.tm.hasPending() || len(m.nodes.ofType(proto.Client, true)) > 0:
+			deny(fmt.Sprintf("Can not switch to %s state with pending transactions or connected clients", s))
+		default:
+			// Backup clusters are not supported.
+			deny("No upstream cluster to backup defined in configuration")
+		}
+	case proto.StoppingBackup:
 		deny("Can not switch to this state")
 	default:
 		deny("Invalid state requested")
