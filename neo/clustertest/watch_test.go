@@ -56,3 +56,28 @@ func TestWatchAcrossRestarts(t *testing.T) {
 	}
 	wantLoad(t, b, oid, tids[len(tids)-1], []byte("after the storage restart"), tids[len(tids)-1])
 }
+
+// TestCacheAcrossMasterRestart caches a revision in one client, restarts
+// the master and commits a new revision from another client at once,
+// maybe before the first is back: once the first has synced, it loads the
+// new revision, not its cached one (a client that may have missed
+// invalidations forgets what it cached, as NEO/py's).
+func TestCacheAcrossMasterRestart(t *testing.T) {
+	c := startCluster(t, simple.Options{})
+	a, b := open(t, c.URL()), open(t, c.URL())
+	oid := newOids(t, a, 1)[0]
+	t1 := commit(t, a, "1", map[zodb.Oid][]byte{oid: []byte("1")}, nil)
+	if _, err := b.Sync(bg); err != nil {
+		t.Fatal(err)
+	}
+	wantLoad(t, b, oid, t1, []byte("1"), t1) // now in b's cache
+	if err := c.RestartMaster(bg); err != nil {
+		t.Fatal(err)
+	}
+	t2 := commit(t, a, "2", map[zodb.Oid][]byte{oid: []byte("2")}, map[zodb.Oid]zodb.Tid{oid: t1})
+	head, err := b.Sync(bg)
+	if err != nil || head != t2 {
+		t.Fatalf("head after the restart: %s, %v; want %s", head, err, t2)
+	}
+	wantLoad(t, b, oid, head, []byte("2"), t2)
+}
