@@ -1,16 +1,10 @@
 package clustertest
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/exec"
-	"os/signal"
 	"path/filepath"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -20,108 +14,6 @@ import (
 	"github.com/zodbneo/zodbneo/zodb"
 	"github.com/zodbneo/zodbneo/zodb/storagetest"
 )
-
-// The crash test runs a storage node in a child process (this test
-// binary, told so by its environment) so that it can be killed for real:
-// SIGKILL, no chance to finish a write or close its database.
-const (
-	envNode     = "CLUSTERTEST_NODE"
-	envCluster  = "CLUSTERTEST_CLUSTER"
-	envMaster   = "CLUSTERTEST_MASTER"
-	envBind     = "CLUSTERTEST_BIND"
-	envDatabase = "CLUSTERTEST_DATABASE"
-)
-
-// runChildNode runs the node the environment describes, if any, and
-// exits; TestMain calls it first.
-func runChildNode() {
-	role := os.Getenv(envNode)
-	if role == "" {
-		return
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	cfg := cluster.Config{Cluster: os.Getenv(envCluster), Masters: []string{os.Getenv(envMaster)},
-		Bind: os.Getenv(envBind), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	var n interface{ Run(context.Context) error }
-	var err error
-	switch role {
-	case "storage":
-		n, err = storage.New(storage.Config{Config: cfg, Adapter: "SQLite", Database: os.Getenv(envDatabase)})
-	case "master":
-		n, err = master.New(master.Config{Config: cfg, Autostart: 1, Partitions: 2})
-	default:
-		err = fmt.Errorf("unknown node %q", role)
-	}
-	if err == nil {
-		err = n.Run(ctx)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
-
-// childStorage is a node (a storage, or a master) in a child process.
-type childStorage struct {
-	cmd  *exec.Cmd
-	once sync.Once
-}
-
-// spawnStorage starts a storage node in a child process.
-func spawnStorage(name, masterAddr, bind, db string) (*childStorage, error) {
-	return spawnNode("storage", name, masterAddr, bind, db)
-}
-
-// spawnNode starts a node (storage or master) in a child process.
-func spawnNode(role, name, masterAddr, bind, db string) (*childStorage, error) {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envNode+"="+role, envCluster+"="+name, envMaster+"="+masterAddr,
-		envBind+"="+bind, envDatabase+"="+db)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	return &childStorage{cmd: cmd}, nil
-}
-
-// kill kills the child (SIGKILL) and reaps it; again is harmless.
-func (s *childStorage) kill() {
-	s.once.Do(func() {
-		s.cmd.Process.Kill()
-		s.cmd.Wait()
-	})
-}
-
-// children are the child processes a test started, all killed when it
-// ends whatever happened.
-type children struct {
-	mu   sync.Mutex
-	list []*childStorage
-}
-
-func newChildren(t *testing.T) *children {
-	cs := &children{}
-	t.Cleanup(func() {
-		cs.mu.Lock()
-		defer cs.mu.Unlock()
-		for _, c := range cs.list {
-			c.kill()
-		}
-	})
-	return cs
-}
-
-func (cs *children) spawn(role, name, masterAddr, bind, db string) (*childStorage, error) {
-	c, err := spawnNode(role, name, masterAddr, bind, db)
-	if err == nil {
-		cs.mu.Lock()
-		cs.list = append(cs.list, c)
-		cs.mu.Unlock()
-	}
-	return c, err
-}
 
 // committer commits changes of a few objects in a loop and remembers
 // what the client was told succeeded.

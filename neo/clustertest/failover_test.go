@@ -1,10 +1,8 @@
 package clustertest
 
 import (
-	"context"
 	"io"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"testing"
 
@@ -14,50 +12,6 @@ import (
 	"github.com/zodbneo/zodbneo/neo/storage"
 	"github.com/zodbneo/zodbneo/zodb"
 )
-
-// runner runs one node until stop is called.
-type runner struct {
-	cancel context.CancelFunc
-	done   chan error
-}
-
-func run(t *testing.T, n interface{ Run(context.Context) error }) *runner {
-	ctx, cancel := context.WithCancel(bg)
-	r := &runner{cancel: cancel, done: make(chan error, 1)}
-	go func() { r.done <- n.Run(ctx) }()
-	t.Cleanup(func() { r.stop(t) })
-	return r
-}
-
-func (r *runner) stop(t *testing.T) {
-	if r.cancel == nil {
-		return
-	}
-	r.cancel()
-	if err := <-r.done; err != nil {
-		t.Errorf("node: %v", err)
-	}
-	r.cancel = nil
-}
-
-// freeAddrs returns n loopback addresses nothing listens on: the masters
-// must know each other's addresses before they start.
-func freeAddrs(t *testing.T, n int) []string {
-	var addrs []string
-	var lns []net.Listener
-	for i := 0; i < n; i++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lns = append(lns, ln)
-		addrs = append(addrs, ln.Addr().String())
-	}
-	for _, ln := range lns {
-		ln.Close()
-	}
-	return addrs
-}
 
 // TestMasterFailover runs two masters (NEO/py's election: one primary,
 // one secondary) and a storage; the primary goes away: the secondary
