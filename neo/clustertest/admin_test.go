@@ -148,3 +148,58 @@ func TestReplication(t *testing.T) {
 		t.Errorf("storage 1 alone has %d transactions, want 2", n)
 	}
 }
+
+// waitFor polls cond until it holds (within a minute): the cluster
+// changes state asynchronously after an order.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(bg, time.Minute)
+	defer cancel()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("waiting for %s: %v", what, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// TestTruncate truncates the database after its first transaction with
+// neoctl's truncate: the cluster goes through recovery, and then every
+// storage (two replicas) holds that transaction alone; commits go on
+// from there.
+func TestTruncate(t *testing.T) {
+	c := startCluster(t, simple.Options{Storages: 2, Replicas: 1})
+	w := open(t, c.URL())
+	oid := newOids(t, w, 1)[0]
+	t1 := commit(t, w, "1", map[zodb.Oid][]byte{oid: []byte("1")}, nil)
+	commit(t, w, "2", map[zodb.Oid][]byte{oid: []byte("2")}, map[zodb.Oid]zodb.Tid{oid: t1})
+	a := dialAdmin(t, c)
+	if _, err := a.Truncate(bg, t1); err != nil {
+		t.Fatalf("truncate: %v", err)
+	}
+	waitFor(t, "the truncation", func() bool {
+		st, err := a.ClusterState(bg)
+		if err != nil || st != proto.Running {
+			return false
+		}
+		last, err := a.LastTransaction(bg)
+		return err == nil && last == t1
+	})
+	for i := 0; i < 2; i++ { // each storage alone
+		if err := c.StopStorage(1 - i); err != nil {
+			t.Fatal(err)
+		}
+		r := open(t, coldURL(c.URL()))
+		if n := countTxns(t, r); n != 1 {
+			t.Errorf("storage %d alone: %d transactions after the truncation, want 1", i, n)
+		}
+		wantLoad(t, r, oid, t1, []byte("1"), t1)
+		if err := c.StartStorage(1 - i); err != nil {
+			t.Fatal(err)
+		}
+		waitUpToDate(t, a)
+	}
+	r := open(t, c.URL())
+	commit(t, r, "3", map[zodb.Oid][]byte{oid: []byte("3")}, map[zodb.Oid]zodb.Tid{oid: t1})
+}
