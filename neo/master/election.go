@@ -273,7 +273,7 @@ func (m *Master) primaryLost() {
 	m.log.Warn("master: primary master lost", "primary", s.primary.addr)
 	s.primary.state = proto.NodeDown
 	m.second = nil
-	m.self.nid = mustNID(proto.Master, 1)
+	// Keep the NID the primary gave: other nodes know us by it.
 	m.playPrimary()
 }
 

@@ -1,6 +1,7 @@
 package master
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -86,4 +87,64 @@ func isSecondary(m *Master) bool {
 	case <-m.quit:
 		return false
 	}
+}
+
+// When the primary goes away, the secondary plays the primary role,
+// keeping the NID the primary gave it.
+func TestSecondaryTakesOver(t *testing.T) {
+	cfg1 := Config{Autostart: 1, Partitions: 1}
+	cfg1.Cluster, cfg1.Bind = testCluster, "127.0.0.1:0"
+	cfg1.Logger = testLogger()
+	m1, err := New(cfg1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done1 := make(chan struct{})
+	go func() {
+		m1.Run(ctx)
+		close(done1)
+	}()
+	defer func() {
+		cancel()
+		<-done1
+	}()
+	a := dial(t, m1, nil)
+	a.mustIdentify(proto.Admin, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 1})
+	cfg := Config{Autostart: 1, Partitions: 1}
+	cfg.Masters = []string{m1.Addr()}
+	m2, _ := startMaster(t, cfg)
+	for deadline := time.Now().Add(waitLimit); !isSecondary(m2); {
+		if time.Now().After(deadline) {
+			t.Fatal("the second master is not secondary")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done1
+	for deadline := time.Now().Add(waitLimit); isSecondary(m2); {
+		if time.Now().After(deadline) {
+			t.Fatal("the second master did not take over")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	s := dial(t, m2, storageAnswers())
+	acc, err := s.identify(proto.Storage, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 2}, testCluster, proto.Extra{})
+	if err != nil || acc.MyNID != mustNID(proto.Master, 2) {
+		t.Fatalf("identification: %+v %v", acc, err)
+	}
+	nl := s.expect(proto.CodeNotifyNodeInformation).(*proto.NotifyNodeInformation)
+	var self, old proto.NodeInfo
+	for _, n := range nl.Nodes {
+		if n.Type == proto.Master && n.Addr.String() == m2.Addr() {
+			self = n
+		}
+		if n.Type == proto.Master && n.Addr.String() == m1.Addr() {
+			old = n
+		}
+	}
+	if self.NID != mustNID(proto.Master, 2) || self.State != proto.NodeRunning || old.State != proto.NodeDown {
+		t.Fatalf("node list %+v", nl.Nodes)
+	}
+	s.skipTo(proto.CodeStartOperation)
 }

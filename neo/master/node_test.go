@@ -32,10 +32,7 @@ func startMaster(t testing.TB, cfg Config) (*Master, <-chan error) {
 	t.Helper()
 	cfg.Cluster = testCluster
 	cfg.Bind = "127.0.0.1:0"
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	if os.Getenv("NEO_TEST_LOG") != "" {
-		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
+	cfg.Logger = testLogger()
 	m, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -56,6 +53,14 @@ func startMaster(t testing.TB, cfg Config) (*Master, <-chan error) {
 		}
 	})
 	return m, done
+}
+
+// testLogger discards the log, unless $NEO_TEST_LOG asks it on stderr.
+func testLogger() *slog.Logger {
+	if os.Getenv("NEO_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
 // fake is a scripted peer.
