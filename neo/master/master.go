@@ -30,7 +30,8 @@ type Config struct {
 // DefaultPartitions is NEO/py's default number of partitions.
 const DefaultPartitions = 100
 
-// Master is a primary master node.
+// Master is a master node: primary, or secondary of another master (see
+// election.go). Addr may be called at any time; Run once.
 type Master struct {
 	cfg  Config
 	log  *slog.Logger
@@ -91,7 +92,9 @@ type peer struct {
 	out     *outQueue // what to send, in order (sender.go)
 }
 
-// New checks cfg and listens on cfg.Bind.
+// New checks cfg and listens on cfg.Bind (127.0.0.1:0 when empty). It
+// fails on a missing cluster name, a bad partition count or master
+// address, or when it cannot listen; nothing is left open then.
 func New(cfg Config) (*Master, error) {
 	if cfg.Cluster == "" {
 		return nil, errors.New("master: no cluster name")
@@ -169,8 +172,12 @@ func parseAddr(s string) (*proto.Address, error) {
 // Addr is the address the master listens on.
 func (m *Master) Addr() string { return m.ln.Addr().String() }
 
-// Run serves until ctx ends or the cluster is stopped (nil), or a fatal
-// error. It closes the listener and every connection before returning.
+// Run serves until ctx ends or the cluster is stopped (SetClusterState
+// STOPPING from an admin, or the primary telling a secondary): it then
+// returns nil, after the last packets (the storages' DOWN) were written
+// (up to a second). A fatal error (a partition table that cannot be made)
+// is returned. The listener and every connection are closed, and every
+// goroutine ended, when it returns.
 func (m *Master) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	m.ctx = ctx
