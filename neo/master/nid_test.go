@@ -1,8 +1,10 @@
 package master
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/zodbneo/zodbneo/neo/cluster"
 	"github.com/zodbneo/zodbneo/neo/proto"
 )
 
@@ -41,4 +43,29 @@ func TestNewNID(t *testing.T) {
 	check("client after the first left", proto.NoNID, nil, proto.Client, mustNID(proto.Client, 1))
 	check("admin", proto.NoNID, addr(20), proto.Admin, mustNID(proto.Admin, 1))
 	_ = s1
+}
+
+func TestNewErrors(t *testing.T) {
+	for _, cfg := range []Config{
+		{},
+		{Config: cluster.Config{Cluster: "c", Bind: "127.0.0.1:0", Masters: []string{"nohost"}}},
+		{Config: cluster.Config{Cluster: "c", Bind: "127.0.0.1:0"}, Partitions: 1 << 25},
+		{Config: cluster.Config{Cluster: "c", Bind: "127.0.0.1:0"}, Autostart: -1},
+		{Config: cluster.Config{Cluster: "c", Bind: "256.1.1.1:1"}},
+	} {
+		if m, err := New(cfg); err == nil {
+			m.ln.Close()
+			t.Errorf("New(%+v) accepted", cfg)
+		} else if !strings.HasPrefix(err.Error(), "master: ") {
+			t.Errorf("error %q", err)
+		}
+	}
+	m, err := New(Config{Config: cluster.Config{Cluster: "c", Masters: []string{"127.0.0.1:1", "127.0.0.1:1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.ln.Close()
+	if m.cfg.Partitions != DefaultPartitions || len(m.nodes.ofType(proto.Master, false)) != 2 || !strings.HasPrefix(m.Addr(), "127.0.0.1:") {
+		t.Fatalf("defaults: %+v, %d masters, %s", m.cfg, len(m.nodes.list), m.Addr())
+	}
 }
