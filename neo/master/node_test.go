@@ -617,3 +617,41 @@ func TestBadPeers(t *testing.T) {
 // failed if the cluster stays operational without them; those are then
 
 // disconnected before the lock.
+
+// Recovery takes the table of the storage with the highest ptid, and an
+// existing cluster restarts by itself once every storage with readable
+// cells is back (no autostart needed).
+func TestRecoveryNewestTable(t *testing.T) {
+	m, _ := startMaster(t, Config{Partitions: 2})
+	rows := [][]proto.CellInfo{{{NID: 1, State: proto.UpToDate}}, {{NID: 2, State: proto.UpToDate}}}
+	withPT := func(ptid proto.PTid, asked *atomic.Int32) map[uint16]func(proto.Msg) proto.Msg {
+		a := storageAnswers()
+		a[proto.CodeAskRecovery] = func(proto.Msg) proto.Msg {
+			return &proto.AnswerRecovery{PTid: ptid, BackupTid: proto.NoTid, TruncateTid: proto.NoTid}
+		}
+		a[proto.CodeAskPartitionTable] = func(proto.Msg) proto.Msg {
+			asked.Add(1)
+			return &proto.PartitionTable{PacketCode: proto.CodeAnswerPartitionTable, PTid: ptid, NumReplicas: 0, Rows: rows}
+		}
+		return a
+	}
+	var asked1, asked2 atomic.Int32
+	s1 := dial(t, m, withPT(2, &asked1))
+	s1.mustIdentify(proto.Storage, 1, &proto.Address{Host: "127.0.0.1", Port: 101})
+	s1.skipTo(proto.CodeAskRecovery)
+	s2 := dial(t, m, withPT(3, &asked2))
+	s2.mustIdentify(proto.Storage, 2, &proto.Address{Host: "127.0.0.1", Port: 102})
+	for _, s := range []*fake{s1, s2} {
+		s.skipTo(proto.CodeStartOperation)
+		s.l.Notify(&proto.NoArgs{PacketCode: proto.CodeNotifyReady})
+	}
+	if asked2.Load() != 1 {
+		t.Fatalf("the newest table was asked %d times", asked2.Load())
+	}
+	a := dial(t, m, nil)
+	a.mustIdentify(proto.Admin, proto.NoNID, &proto.Address{Host: "127.0.0.1", Port: 1})
+	a.expect(proto.CodeNotifyNodeInformation)
+	if pt := a.expect(proto.CodeSendPartitionTable).(*proto.PartitionTable); pt.PTid != 3 {
+		t.Fatalf("table %+v", pt)
+	}
+}
