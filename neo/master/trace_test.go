@@ -39,38 +39,26 @@ func tracePackets(t *testing.T, path string) (handshake []byte, packets []proto.
 	return b[:len(proto.Handshake)], packets
 }
 
-// TestTraceS1 replays what NEO/py's storage sent to NEO/py's master in
-// s1-bootstrap, answering our master's requests as it answered NEO/py's,
-// and checks that our master sends the same packets with the same msg ids,
-// byte for byte except the times and the master's own address.
-func TestTraceS1(t *testing.T) {
-	_, fromStorage := tracePackets(t, "../../testdata/neo/master/s1/conn03.storage1-to-master.bin")
-	_, fromMaster := tracePackets(t, "../../testdata/neo/master/s1/conn03.master-to-storage1.bin")
-
-	cfg := Config{Autostart: 1, Partitions: 4}
-	cfg.Cluster, cfg.Bind, cfg.Logger = "s1", "127.0.0.1:0", testLogger()
-	m, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
+// replay plays a peer's recorded side of a connection against m: it
+// sends the peer's packets, each answer after the request it answers, and
+// checks that m sends the recorded packets with the same msg ids, byte
+// for byte but the times and the master's own address. It stops after
+// the last master packet of wantUpTo (all when 0); the peer's packets
+// left are then sent. The connection is returned open.
+func replay(t *testing.T, m *Master, peerFile, masterFile string, wantUpTo int) net.Conn {
+	t.Helper()
+	_, fromPeer := tracePackets(t, peerFile)
+	_, fromMaster := tracePackets(t, masterFile)
+	if wantUpTo > 0 {
+		fromMaster = fromMaster[:wantUpTo]
 	}
-	done := make(chan struct{})
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		m.Run(ctx)
-		close(done)
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
 	conn, err := net.Dial("tcp", m.Addr())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
 	conn.SetDeadline(time.Now().Add(waitLimit))
-	// The storage's handshake and identification.
-	conn.Write(append(append([]byte(nil), proto.Handshake...), fromStorage[0].Raw...))
+	conn.Write(append(append([]byte(nil), proto.Handshake...), fromPeer[0].Raw...))
 	next := 1
 	r := proto.NewReader(conn)
 	if err := r.ReadHandshake(); err != nil {
@@ -90,27 +78,83 @@ func TestTraceS1(t *testing.T) {
 			}
 			compareNodeInformation(t, m, got, want)
 		}
-		// The storage's packets up to the answer to this request, or all
-		// after StartOperation (its NotifyReady).
-		if got.Code&0x8000 == 0 {
-			for next < len(fromStorage) {
-				p := fromStorage[next]
-				if got.Code != proto.CodeStartOperation && p.Code == got.Code|0x8000 && p.MsgID == got.MsgID {
-					conn.Write(p.Raw)
-					next++
-					break
-				}
-				if got.Code != proto.CodeStartOperation && p.Code&0x8000 != 0 {
+		// The peer's packets up to the answer to this request.
+		if got.Code&0x8000 == 0 && got.Code != proto.CodeStartOperation {
+			for next < len(fromPeer) {
+				p := fromPeer[next]
+				if p.Code&0x8000 != 0 && !(p.Code == got.Code|0x8000 && p.MsgID == got.MsgID) {
 					break // the answer to a later request
 				}
 				conn.Write(p.Raw)
 				next++
+				if p.Code&0x8000 != 0 {
+					break
+				}
+			}
+		}
+		// A client's requests follow the master's answers.
+		if got.Code&0x8000 != 0 || got.Code == proto.CodeStartOperation || got.Code == proto.CodeSendPartitionTable {
+			for next < len(fromPeer) && fromPeer[next].Code&0x8000 == 0 {
+				if got.Code == proto.CodeSendPartitionTable && peerIsStorage(fromPeer) {
+					break
+				}
+				conn.Write(fromPeer[next].Raw)
+				next++
 			}
 		}
 	}
-	if next != len(fromStorage) {
-		t.Fatalf("%d storage packets not sent", len(fromStorage)-next)
+	for ; next < len(fromPeer); next++ {
+		conn.Write(fromPeer[next].Raw)
 	}
+	return conn
+}
+
+func peerIsStorage(l []proto.Packet) bool {
+	m, err := l[0].Decode()
+	return err == nil && m.(*proto.RequestIdentification).NodeType == proto.Storage
+}
+
+func startTraceMaster(t *testing.T, cfg Config) *Master {
+	t.Helper()
+	cfg.Bind, cfg.Logger = "127.0.0.1:0", testLogger()
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		m.Run(ctx)
+		close(done)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return m
+}
+
+// TestTraceS1 replays NEO/py's storage side of s1-bootstrap: a new
+// cluster made with -A 1 -p 4.
+func TestTraceS1(t *testing.T) {
+	cfg := Config{Autostart: 1, Partitions: 4}
+	cfg.Cluster = "s1"
+	m := startTraceMaster(t, cfg)
+	replay(t, m, "../../testdata/neo/master/s1/conn03.storage1-to-master.bin", "../../testdata/neo/master/s1/conn03.master-to-storage1.bin", 0)
+}
+
+// TestTraceS6 replays s6-stop's restart over an existing database: a
+// client refused while recovering, the storage giving its table and last
+// ids, the cluster starting by itself, the client accepted.
+func TestTraceS6(t *testing.T) {
+	cfg := Config{Partitions: 4}
+	cfg.Cluster = "s6"
+	m := startTraceMaster(t, cfg)
+	const dir = "../../testdata/neo/master/s6/"
+	replay(t, m, dir+"conn15.client-C1-to-master.bin", dir+"conn15.master-to-client-C1.bin", 0)
+	// Up to StartOperation: then the trace has the client's commits.
+	replay(t, m, dir+"conn18.storage1-to-master.bin", dir+"conn18.master-to-storage1.bin", 11)
+	replay(t, m, dir+"conn19.client-C1-to-master.bin", dir+"conn19.master-to-client-C1.bin", 0)
 }
 
 // compareNodeInformation compares node lists but the times and the
