@@ -11,8 +11,10 @@
 // Like NEO/py's master it is one event loop: every packet, answer and lost
 // connection becomes a closure run on the loop goroutine, which owns all
 // state, so the order in which NEO/py handles events — and the packets it
-// sends in answer — is kept. Requests to peers are sent from the loop with
-// link.Start and their answers come back to the loop.
+// sends in answer — is kept. What the loop sends goes to a queue per peer
+// written by that peer's goroutine (sender.go), so a stalled peer never
+// blocks the master; answers to the master's requests come back to the
+// loop after the packets the peer sent before them.
 //
 // Several masters elect a primary as NEO/py's do (see election.go); a
 // secondary only follows the primary and points nodes to it with
