@@ -162,3 +162,30 @@ func TestTruncate(t *testing.T) {
 		t.Fatalf("last tid after truncation %v", ids.LastTid)
 	}
 }
+
+// A storage started with --new-nid (no address, the partitions its copied
+// database has): a new NID, its cells OUT_OF_DATE, DOWN until it comes
+// back with that NID.
+func TestNewNIDStorage(t *testing.T) {
+	m, _ := startMaster(t, Config{Autostart: 1, Partitions: 2})
+	s1 := startStorages(t, m, []map[uint16]func(proto.Msg) proto.Msg{storageAnswers()})[0]
+	f := dial(t, m, nil)
+	acc, err := f.identify(proto.Storage, proto.NoNID, nil, testCluster, proto.Extra{Devpath: []string{}, NewNID: []uint32{0, 1}})
+	if err != nil || acc.YourNID != 2 {
+		t.Fatalf("new-nid storage: %+v %v", acc, err)
+	}
+	if nl := f.expect(proto.CodeNotifyNodeInformation).(*proto.NotifyNodeInformation); nl.Nodes[0].State != proto.NodeDown {
+		t.Fatalf("new-nid storage %+v", nl.Nodes[0])
+	}
+	pc := s1.skipTo(proto.CodeNotifyPartitionChanges).(*proto.NotifyPartitionChanges)
+	want := []proto.CellChange{{Partition: 0, NID: 2, State: proto.OutOfDate}, {Partition: 1, NID: 2, State: proto.OutOfDate}}
+	if len(pc.Cells) != 2 || pc.Cells[0] != want[0] || pc.Cells[1] != want[1] {
+		t.Fatalf("changes %+v", pc)
+	}
+	// Without partitions, or with a NID, it is refused.
+	var ea *link.ErrorAnswer
+	g := dial(t, m, nil)
+	if _, err := g.identify(proto.Storage, proto.NoNID, nil, testCluster, proto.Extra{}); !errors.As(err, &ea) || ea.Code != proto.ProtocolError {
+		t.Fatalf("no address, no new_nid: %v", err)
+	}
+}

@@ -19,6 +19,5 @@
 // Several masters elect a primary as NEO/py's do (see election.go); a
 // secondary only follows the primary and points nodes to it with
 // NotPrimaryMaster. Not done: backup clusters (BACKINGUP), asking storages
-// for pack orders older than the last completed pack, and storages
-// started with --new-nid.
+// for pack orders older than the last completed pack.
 package master

@@ -126,18 +126,29 @@ func (m *Master) identify(p *peer, req link.Request, ri *proto.RequestIdentifica
 			return
 		}
 	case proto.Storage:
-		if ri.Addr == nil {
-			if m.state == proto.Recovering {
-				refuse(proto.NotReady, "Retry Later")
-			} else {
-				// NEO/py's --new-nid storages: not supported.
-				refuse(proto.ProtocolError, "")
-			}
-			return
-		}
 		known := nid != proto.NoNID && n != nil
 		if m.phase == phaseRecovery || !known {
 			state = proto.NodePending
+		}
+		if ri.Addr == nil {
+			// A storage started with --new-nid (a copy of another's
+			// database): it gets a NID, out-of-date cells where its
+			// database has some, and leaves (DOWN) to restart with it.
+			if m.state == proto.Recovering {
+				refuse(proto.NotReady, "Retry Later")
+				return
+			}
+			if ri.NID != proto.NoNID || len(extra.NewNID) == 0 {
+				refuse(proto.ProtocolError, "")
+				return
+			}
+			for _, p := range extra.NewNID {
+				if int(p) >= m.pt.np {
+					refuse(proto.ProtocolError, fmt.Sprintf("partition %d out of range", p))
+					return
+				}
+			}
+			state = proto.NodeDown
 		}
 	case proto.Master:
 		if m.electing() && !proto.IsNoTime(ri.IDTimestamp) && ri.Addr != nil &&
@@ -179,6 +190,14 @@ func (m *Master) identify(p *peer, req link.Request, ri *proto.RequestIdentifica
 	n.state = state
 	m.log.Info("master: accept", "type", ri.NodeType, "nid", nid, "state", state)
 	m.broadcastNodes([]*node{n})
+	if len(extra.NewNID) > 0 && n.typ == proto.Storage && ri.Addr == nil {
+		var changes []proto.CellChange
+		for _, p := range extra.NewNID {
+			changes = append(changes, proto.CellChange{Partition: p, NID: nid, State: proto.OutOfDate})
+			m.pt.setCell(int(p), n, proto.OutOfDate)
+		}
+		m.broadcastPartitionChanges(changes, nil)
+	}
 	n.peer, p.node = p, n
 	m.answer(p, req, &proto.AcceptIdentification{NodeType: proto.Master, MyNID: m.self.nid, YourNID: nid})
 	m.notifyNodeInformation(n)
