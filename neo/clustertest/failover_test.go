@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/zodbneo/zodbneo/neo/admin"
 	"github.com/zodbneo/zodbneo/neo/cluster"
+	"github.com/zodbneo/zodbneo/neo/ctl"
 	"github.com/zodbneo/zodbneo/neo/master"
 	"github.com/zodbneo/zodbneo/neo/proto"
 	"github.com/zodbneo/zodbneo/neo/storage"
@@ -14,9 +16,9 @@ import (
 )
 
 // TestMasterFailover runs two masters (NEO/py's election: one primary,
-// one secondary) and a storage; the primary goes away: the secondary
-// takes over, the storage and the client follow it, and nothing
-// committed is lost.
+// one secondary), a storage and an admin; the primary goes away: the
+// secondary takes over, the other nodes and the client follow it, and
+// nothing committed is lost.
 func TestMasterFailover(t *testing.T) {
 	t.Parallel()
 	const name = "failover"
@@ -39,6 +41,11 @@ func TestMasterFailover(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, s)
+	adm, err := admin.New(admin.Config{Config: cfg("127.0.0.1:0")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, adm)
 
 	url := "neo://" + name + "@" + addrs[0] + "," + addrs[1]
 	w := open(t, url)
@@ -59,6 +66,35 @@ func TestMasterFailover(t *testing.T) {
 		t.Fatal("no primary master")
 	}
 	masters[primary].stop(t)
+	second := addrs[1-primary]
+
+	// The new primary names itself as the node list names it, to new
+	// peers and to the admin (NEO/py's keeps the NID it had as secondary).
+	var acc *proto.AcceptIdentification
+	waitFor(t, "the secondary to take over", func() bool {
+		acc, err = identify(t, second, proto.Admin, name, nil)
+		return err == nil
+	})
+	// (the admin drops its neoctl connections when it loses the primary:
+	// ask on a new one each time)
+	waitFor(t, "the admin to see the new primary", func() bool {
+		a, err := ctl.Dial(bg, adm.Addr(), nil)
+		if err != nil {
+			return false
+		}
+		defer a.Close()
+		p, err := a.Primary(bg)
+		if err != nil || p != acc.MyNID {
+			return false
+		}
+		nodes, err := a.NodeList(bg, proto.Master)
+		for _, n := range nodes {
+			if n.Addr.String() == second {
+				return err == nil && n.NID == acc.MyNID && n.State == proto.NodeRunning
+			}
+		}
+		return false
+	})
 
 	tid2 := commit(t, w, "after", map[zodb.Oid][]byte{oid: []byte("after")}, map[zodb.Oid]zodb.Tid{oid: tid1})
 	r := open(t, url)
