@@ -23,6 +23,7 @@ func newRootCommand() *cobra.Command {
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(
 		newAnalyzeCommand(),
+		newBenchCommand(),
 		newCatobjCommand(),
 		newCmpCommand(),
 		newCommitCommand(),
