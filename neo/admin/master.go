@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"strconv"
-	"sync"
 	"time"
 
 	"github.com/zodbneo/zodbneo/neo/cluster"
@@ -18,23 +15,12 @@ const (
 	// retryDelay is the pause between two rounds of the masters, as NEO/py
 	// polls once a second.
 	retryDelay = time.Second
-	// dialTimeout bounds one attempt to reach and identify to a master.
-	dialTimeout = 10 * time.Second
 	// handshakeTimeout bounds a neoctl connection's handshake.
 	handshakeTimeout = 10 * time.Second
-	// notPrimaryWait bounds the wait for a NotPrimaryMaster after a
-	// master closed the connection during identification.
-	notPrimaryWait = 100 * time.Millisecond
 )
 
 // identifyExtra is the extra map of our identification: {b'backup': []}.
 var identifyExtra = proto.Raw{0x81, 0xc4, 6, 'b', 'a', 'c', 'k', 'u', 'p', 0x90}
-
-// errNotPrimary is a secondary master's NotPrimaryMaster, with the primary
-// it names ("" when none).
-type errNotPrimary struct{ primary string }
-
-func (e *errNotPrimary) Error() string { return "not the primary master" }
 
 // masterLoop looks for the primary master, follows it until it goes away,
 // and again, until ctx ends or the cluster stops.
@@ -59,13 +45,13 @@ func (a *Admin) masterLoop(ctx context.Context) error {
 			next-- // as NEO/py, try the same master first
 			continue
 		}
-		var np *errNotPrimary
+		var np *cluster.NotPrimaryError
 		var refused *link.ErrorAnswer
 		switch {
 		case ctx.Err() != nil:
 			return nil
 		case errors.As(err, &np):
-			primary = np.primary
+			primary = np.Primary
 			a.logger().Info("not the primary master", "master", addr, "primary", primary)
 			if primary != "" {
 				continue
@@ -88,72 +74,17 @@ func (a *Admin) masterLoop(ctx context.Context) error {
 	}
 }
 
-// masterHandler takes the master's notifications, in order. Before
-// identification is done it only watches for NotPrimaryMaster.
-type masterHandler struct {
-	a          *Admin
-	ready      chan struct{}
-	notPrimary chan string
-	once       sync.Once
-}
-
-func (h *masterHandler) Serve(l *link.Link, req link.Request) {
-	if np, ok := req.Msg.(*proto.NotPrimaryMaster); ok {
-		primary := ""
-		if np.Primary >= 0 && int(np.Primary) < len(np.Masters) {
-			if m := np.Masters[np.Primary]; m != nil && m.Host != "" && m.Port != 0 {
-				primary = net.JoinHostPort(m.Host, strconv.Itoa(int(m.Port)))
-			}
-		}
-		h.once.Do(func() { h.notPrimary <- primary })
-		l.Close()
-		return
-	}
-	select {
-	case <-h.ready:
-	default:
-		// Identification not done: wait for it, unless it failed.
-		select {
-		case <-h.ready:
-		case <-l.Done():
-			return
-		}
-	}
-	h.a.masterPacket(l, req)
-}
-
 // connectMaster dials addr and identifies as ADMIN.
 func (a *Admin) connectMaster(ctx context.Context, addr string) (*link.Link, error) {
-	h := &masterHandler{a: a, ready: make(chan struct{}), notPrimary: make(chan string, 1)}
-	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
-	defer cancel()
-	l, err := link.Dial(dctx, "tcp", addr, link.Options{Handler: h, Ordered: true, TLS: a.cfg.TLS})
-	if err != nil {
-		return nil, err
-	}
 	a.mu.Lock()
 	nid := a.mu.nid
 	a.mu.Unlock()
-	acc, err := l.Identify(dctx, &proto.RequestIdentification{
+	l, acc, open, err := cluster.DialMaster(ctx, addr, a.cfg.TLS, &proto.RequestIdentification{
 		NodeType: proto.Admin, NID: nid, Addr: a.addr, ClusterName: a.cfg.Cluster,
 		IDTimestamp: proto.NoTime, Extra: identifyExtra,
-	})
+	}, link.HandlerFunc(a.masterPacket))
 	if err != nil {
-		l.Close()
-		// A secondary master sends NotPrimaryMaster and closes: the
-		// notification may still be on its way to the handler.
-		if errors.Is(err, link.ErrPeerClosed) {
-			select {
-			case p := <-h.notPrimary:
-				return nil, &errNotPrimary{p}
-			case <-time.After(notPrimaryWait):
-			}
-		}
 		return nil, err
-	}
-	if acc.NodeType != proto.Master || acc.YourNID == proto.NoNID {
-		l.Close()
-		return nil, fmt.Errorf("admin: master %s: identification answered by %v with NID %v", addr, acc.NodeType, acc.YourNID)
 	}
 	a.mu.Lock()
 	a.mu.nid = acc.YourNID
@@ -166,7 +97,7 @@ func (a *Admin) connectMaster(ctx context.Context, addr string) (*link.Link, err
 	log := a.mu.log
 	a.mu.Unlock()
 	log.Info("connected to the primary master", "master", addr, "master_nid", acc.MyNID.String())
-	close(h.ready)
+	open()
 	return l, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/zodbneo/zodbneo/neo/cluster"
@@ -23,11 +22,6 @@ var identifyExtra = proto.Raw{
 	0xc4, 7, 'd', 'e', 'v', 'p', 'a', 't', 'h', 0x90,
 	0xc4, 7, 'n', 'e', 'w', '_', 'n', 'i', 'd', 0x90,
 }
-
-// errNotPrimary carries a secondary master's NotPrimaryMaster.
-type errNotPrimary struct{ primary string }
-
-func (e *errNotPrimary) Error() string { return "not the primary master" }
 
 // masterLoop connects to the primary master and serves it, again after
 // each loss, until the node must stop.
@@ -68,9 +62,9 @@ func (s *Storage) masterLoop(ctx context.Context) error {
 			next--
 			continue
 		} else {
-			var np *errNotPrimary
+			var np *cluster.NotPrimaryError
 			if errors.As(err, &np) {
-				primary = np.primary
+				primary = np.Primary
 				s.logger().Info("not the primary master", "master", addr, "primary", primary)
 				if primary != "" {
 					continue
@@ -108,65 +102,17 @@ func (s *Storage) quitting() bool {
 	}
 }
 
-// masterConn is the master link being identified: the handler holds
-// packets until identification is done.
-type masterConn struct {
-	s          *Storage
-	ready      chan struct{}
-	notPrimary chan string
-	once       sync.Once
-}
-
-func (mc *masterConn) Serve(l *link.Link, req link.Request) {
-	if np, ok := req.Msg.(*proto.NotPrimaryMaster); ok {
-		primary := ""
-		if np.Primary >= 0 && int(np.Primary) < len(np.Masters) && np.Masters[np.Primary] != nil {
-			a := np.Masters[np.Primary]
-			primary = fmt.Sprintf("%s:%d", a.Host, a.Port)
-			if a.Host == "" || a.Port == 0 {
-				primary = ""
-			}
-		}
-		mc.once.Do(func() { mc.notPrimary <- primary })
-		l.Close()
-		return
-	}
-	select {
-	case <-mc.ready:
-	case <-l.Done():
-		return
-	}
-	mc.s.serveMasterPacket(l, req)
-}
-
 // connectMaster dials addr and identifies to it.
 func (s *Storage) connectMaster(ctx context.Context, addr string) (*link.Link, error) {
-	mc := &masterConn{s: s, ready: make(chan struct{}), notPrimary: make(chan string, 1)}
-	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	l, err := link.Dial(dctx, "tcp", addr, link.Options{Handler: mc, Ordered: true, TLS: s.cfg.TLS})
-	if err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	nid := s.mu.nid
 	s.mu.Unlock()
-	acc, err := l.Identify(dctx, &proto.RequestIdentification{
+	l, acc, open, err := cluster.DialMaster(ctx, addr, s.cfg.TLS, &proto.RequestIdentification{
 		NodeType: proto.Storage, NID: nid, Addr: s.addr, ClusterName: s.cfg.Cluster,
 		IDTimestamp: proto.NoTime, Extra: identifyExtra,
-	})
+	}, link.HandlerFunc(s.serveMasterPacket))
 	if err != nil {
-		l.Close()
-		select {
-		case p := <-mc.notPrimary:
-			return nil, &errNotPrimary{p}
-		default:
-		}
 		return nil, err
-	}
-	if acc.NodeType != proto.Master || acc.YourNID == proto.NoNID {
-		l.Close()
-		return nil, fmt.Errorf("storage: master %s: bad identification answer %v/%v", addr, acc.NodeType, acc.YourNID)
 	}
 	s.mu.Lock()
 	if acc.YourNID != s.mu.nid {
@@ -191,7 +137,7 @@ func (s *Storage) connectMaster(ctx context.Context, addr string) (*link.Link, e
 		return nil, fmt.Errorf("storage: %w", err)
 	}
 	log.Info("connected to the primary master", "master", addr)
-	close(mc.ready)
+	open()
 	return l, nil
 }
 
