@@ -1,19 +1,11 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
+	"github.com/zodbneo/zodbneo/internal/testcert"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/zodbneo/zodbneo/cmd/internal/cli"
 	"github.com/zodbneo/zodbneo/zodb"
@@ -23,53 +15,7 @@ import (
 // node may share it: NEO checks the chain, not names) and writes ca.crt,
 // node.crt and node.key in dir.
 func writeTLSFiles(t *testing.T, dir string) (ca, cert, key string) {
-	t.Helper()
-	newKey := func() *ecdsa.PrivateKey {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k
-	}
-	create := func(tmpl, parent *x509.Certificate, pub, priv any) []byte {
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, priv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return der
-	}
-	now := time.Now()
-	caKey := newKey()
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER := create(caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nodeKey := newKey()
-	nodeDER := create(&x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "node"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-		KeyUsage:    x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-	}, caCert, &nodeKey.PublicKey, caKey)
-	keyDER, err := x509.MarshalECPrivateKey(nodeKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write := func(name, typ string, der []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	return write("ca.crt", "CERTIFICATE", caDER), write("node.crt", "CERTIFICATE", nodeDER),
-		write("node.key", "EC PRIVATE KEY", keyDER)
+	return testcert.Files(t, dir)
 }
 
 // TestNodeCommandsTLS runs master, storage and admin with --ca/--cert/--key,
