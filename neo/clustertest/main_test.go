@@ -10,7 +10,8 @@ import (
 )
 
 // TestMain checks that the tests leave no goroutine behind: every node,
-// link and client they started must be gone once they return.
+// link and client they started must be gone once they return. Started as
+// a child node by a crash test, the binary runs that node instead.
 func TestMain(m *testing.M) {
 	runChildNode()
 	before := runtime.NumGoroutine()
