@@ -12,7 +12,11 @@ import (
 // WriteBenchTable writes rep as a table for people.
 func WriteBenchTable(w io.Writer, rep *BenchReport) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "url      %s\nhead     %s\nobjects  %d (%.1f MB of data)\n\n", rep.URL, rep.Head, rep.Objects, float64(rep.Bytes)/1e6)
+	fmt.Fprintf(w, "url      %s\nhead     %s\n", rep.URL, rep.Head)
+	if rep.Objects > 0 {
+		fmt.Fprintf(w, "objects  %d (%.1f MB of data)\n", rep.Objects, float64(rep.Bytes)/1e6)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprint(tw, "benchmark\tops\ttime\tops/s\tMB/s\tmean\tp50\tp90\tp99\tmax\t\n")
 	var hashes []string
 	for i := range rep.Results {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -19,6 +20,7 @@ type benchOptions struct {
 	size     int
 	txns     int
 	json     bool
+	jsonFile string
 	gobench  bool
 	generate int
 	seed     uint64
@@ -77,6 +79,7 @@ from a few bytes to tens of KB, all loadable by Python's ZODB.`,
 	f.IntVar(&o.size, "size", 128, "bytes of each object the commit benchmark stores")
 	f.IntVar(&o.txns, "txns", 50, "transactions the commit benchmark commits per transaction size")
 	f.BoolVar(&o.json, "json", false, "print the results as JSON")
+	f.StringVar(&o.jsonFile, "json-file", "", "also write the results as JSON to `FILE` (e.g. for scripts/benchchart)")
 	f.BoolVar(&o.gobench, "gobench", false, "print the results as Go benchmark lines (for benchstat)")
 	f.IntVar(&o.generate, "generate", 0, "write a synthetic FileStorage of `N` objects to FILE instead")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of --generate")
@@ -95,6 +98,11 @@ func runBench(cmd *cobra.Command, o *benchOptions, url string) error {
 		Commit: o.commit, Size: o.size, CommitTxns: o.txns})
 	if err != nil {
 		return err
+	}
+	if o.jsonFile != "" {
+		if err := writeBenchJSON(o.jsonFile, rep); err != nil {
+			return err
+		}
 	}
 	out := cmd.OutOrStdout()
 	switch {
@@ -135,4 +143,12 @@ func runGenerate(cmd *cobra.Command, o *benchOptions, path string) (err error) {
 	_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: %d objects (%d leaves), %d transactions, %.1f MB of data\n",
 		path, stats.Objects, o.generate, stats.Txns, float64(stats.Bytes)/1e6)
 	return err
+}
+
+func writeBenchJSON(path string, rep *tools.BenchReport) error {
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
