@@ -11,6 +11,7 @@ type Latency struct {
 	P50  time.Duration `json:"p50_ns"`
 	P90  time.Duration `json:"p90_ns"`
 	P99  time.Duration `json:"p99_ns"`
+	P999 time.Duration `json:"p999_ns"` // p99.9
 	Max  time.Duration `json:"max_ns"`
 }
 
@@ -24,11 +25,12 @@ func newLatency(lat []time.Duration) *Latency {
 	for _, d := range lat {
 		sum += d
 	}
-	// Nearest rank: the smallest value with at least p% of values at or
-	// below it.
+	// Nearest rank: the smallest value with at least p of the values at or
+	// below it; p is in thousandths.
 	rank := func(p int) time.Duration {
-		i := (len(lat)*p + 99) / 100
+		i := (len(lat)*p + 999) / 1000
 		return lat[max(i-1, 0)]
 	}
-	return &Latency{Mean: sum / time.Duration(len(lat)), P50: rank(50), P90: rank(90), P99: rank(99), Max: lat[len(lat)-1]}
+	return &Latency{Mean: sum / time.Duration(len(lat)), P50: rank(500), P90: rank(900), P99: rank(990),
+		P999: rank(999), Max: lat[len(lat)-1]}
 }
