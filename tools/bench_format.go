@@ -17,11 +17,17 @@ func WriteBenchTable(w io.Writer, rep *BenchReport) error {
 		fmt.Fprintf(w, "objects  %d (%.1f MB of data)\n", rep.Objects, float64(rep.Bytes)/1e6)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprint(tw, "benchmark\tops\ttime\tops/s\tMB/s\tmean\tp50\tp90\tp99\tmax\t\n")
+	// The names read better left-aligned, the figures right-aligned:
+	// padding the names to one width does that in a right-aligned table.
+	width := len("benchmark")
+	for _, r := range rep.Results {
+		width = max(width, len(r.Name))
+	}
+	fmt.Fprintf(tw, "%-*s\tops\ttime\tops/s\tMB/s\tmean\tp50\tp90\tp99\tmax\t\n", width, "benchmark")
 	var hashes []string
 	for i := range rep.Results {
 		r := &rep.Results[i]
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%.0f\t%.1f\t", r.Name, r.Ops, fmtDur(r.Elapsed), r.OpsPerSec(), r.MBPerSec())
+		fmt.Fprintf(tw, "%-*s\t%d\t%s\t%.0f\t%.1f\t", width, r.Name, r.Ops, fmtDur(r.Elapsed), r.OpsPerSec(), r.MBPerSec())
 		if l := r.Latency; l != nil {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", fmtDur(l.Mean), fmtDur(l.P50), fmtDur(l.P90), fmtDur(l.P99), fmtDur(l.Max))
 		} else {
