@@ -62,8 +62,9 @@ func run(out, title string, results, args []string) error {
 	p.X.Label.Text = "percentile"
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-	p.Legend.Top = true
-	p.Legend.Left = true
+	// Bottom right: where the fast storage's lines have not got to yet.
+	p.Legend.Top = false
+	p.Legend.Left = false
 	p.Add(plotter.NewGrid())
 	labels := make([]string, len(percentiles))
 	for i, pc := range percentiles {
