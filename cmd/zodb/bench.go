@@ -56,9 +56,11 @@ The output is a table; --json prints the results for programs and
 --gobench as Go benchmark lines, so that benchstat compares two runs.
 
 With --generate N, bench writes instead a synthetic FileStorage of N
-objects to FILE, the same bytes for the same N and --seed: a root
-mapping, an OOBTree and an IOBTree of PersistentMappings with payloads
-from a few bytes to tens of KB, all loadable by Python's ZODB.`,
+leaf objects to FILE (plus their BTree nodes and the root, about 2.5%
+more), the same bytes for the same N and --seed: a root mapping holding
+an OOBTree and an IOBTree of PersistentMappings with payloads from a few
+bytes to tens of KB, all loadable by Python's ZODB. See BENCHMARKS.md
+for the reference workload.`,
 		Example: `  zodb bench --generate 100000 bench.fs
   zodb bench bench.fs
   zodb bench --json 'neo://simple@127.0.0.1:2051' >neo.json
@@ -81,7 +83,7 @@ from a few bytes to tens of KB, all loadable by Python's ZODB.`,
 	f.BoolVar(&o.json, "json", false, "print the results as JSON")
 	f.StringVar(&o.jsonFile, "json-file", "", "also write the results as JSON to `FILE` (e.g. for scripts/benchchart)")
 	f.BoolVar(&o.gobench, "gobench", false, "print the results as Go benchmark lines (for benchstat)")
-	f.IntVar(&o.generate, "generate", 0, "write a synthetic FileStorage of `N` objects to FILE instead")
+	f.IntVar(&o.generate, "generate", 0, "write a synthetic FileStorage of `N` leaf objects to FILE instead")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of --generate")
 	return cmd
 }
