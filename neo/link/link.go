@@ -68,6 +68,8 @@ type Link struct {
 	pending map[uint32]chan result // Asks waiting, by msg id
 	err     error                  // why the link is down, nil while up
 	done    chan struct{}          // closed when the link is down
+	down    atomic.Bool            // set with err: packets read after are dropped
+	rdone   chan struct{}          // closed when readLoop returned
 }
 
 type result struct {
@@ -152,6 +154,7 @@ func handshake(ctx context.Context, conn net.Conn, opts Options, client bool) (*
 		handler: opts.Handler,
 		pending: make(map[uint32]chan result),
 		done:    make(chan struct{}),
+		rdone:   make(chan struct{}),
 	}
 	l.wcond.L = &l.wmu
 	if opts.Ordered && opts.Handler != nil {
@@ -215,13 +218,19 @@ func (l *Link) shutdown(err error) {
 		return
 	}
 	l.err = err
+	l.down.Store(true)
 	pending := l.pending
 	l.pending = nil
 	close(l.done)
 	l.mu.Unlock()
-	if c, ok := l.conn.(interface{ CloseWrite() error }); ok && err == ErrClosed {
-		// A FIN after our data rather than a reset that may discard it.
-		c.CloseWrite()
+	if c, ok := l.conn.(interface{ CloseWrite() error }); ok && err == ErrClosed && c.CloseWrite() == nil {
+		// A FIN after our data, then wait for the peer's: closing with
+		// its packets unread would send a reset, and a reset may make
+		// the peer's system discard our last packets before it read them.
+		select {
+		case <-l.rdone:
+		case <-time.After(closeFlush):
+		}
 	}
 	l.conn.Close()
 	l.wmu.Lock()

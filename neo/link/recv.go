@@ -23,6 +23,7 @@ var ErrPeerClosed = errors.New("link: peer closed the connection")
 
 // readLoop reads packets until the link goes down.
 func (l *Link) readLoop() {
+	defer close(l.rdone)
 	for {
 		p, err := l.rd.Next()
 		if err != nil {
@@ -36,6 +37,9 @@ func (l *Link) readLoop() {
 			}
 			l.shutdown(err)
 			return
+		}
+		if l.down.Load() {
+			continue // closed by us: read on until the peer's FIN
 		}
 		// The Msg's byte fields alias the Reader's buffer: give it its own.
 		p.Args = append([]byte(nil), p.Args...)
