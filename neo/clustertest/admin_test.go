@@ -12,10 +12,10 @@ import (
 	"github.com/zodbneo/zodbneo/zodb"
 )
 
-// dialAdmin connects to the cluster's admin as neoctl does.
-func dialAdmin(t *testing.T, c *simple.Cluster) *ctl.Client {
+// dialAdmin connects to the admin at addr as neoctl does.
+func dialAdmin(t *testing.T, addr string) *ctl.Client {
 	t.Helper()
-	a, err := ctl.Dial(bg, c.AdminAddr(), nil)
+	a, err := ctl.Dial(bg, addr, nil)
 	if err != nil {
 		t.Fatalf("dial admin: %v", err)
 	}
@@ -41,7 +41,7 @@ func TestAdmin(t *testing.T) {
 	w := open(t, c.URL())
 	commit(t, w, "x", map[zodb.Oid][]byte{newOids(t, w, 1)[0]: []byte("x")}, nil)
 
-	a := dialAdmin(t, c)
+	a := dialAdmin(t, c.AdminAddr())
 	if out := neoctl(t, a, "print", "cluster"); out != "RUNNING\n" {
 		t.Errorf("print cluster = %q", out)
 	}
@@ -108,7 +108,7 @@ func allUpToDate(pt *proto.PartitionTable) bool {
 // and once the master says so, it alone serves everything.
 func TestReplication(t *testing.T) {
 	c := startCluster(t, simple.Options{Storages: 2, Replicas: 1})
-	a := dialAdmin(t, c)
+	a := dialAdmin(t, c.AdminAddr())
 	w := open(t, c.URL())
 	oids := newOids(t, w, 8)
 	objs := map[zodb.Oid][]byte{}
@@ -174,7 +174,7 @@ func TestTruncate(t *testing.T) {
 	oid := newOids(t, w, 1)[0]
 	t1 := commit(t, w, "1", map[zodb.Oid][]byte{oid: []byte("1")}, nil)
 	commit(t, w, "2", map[zodb.Oid][]byte{oid: []byte("2")}, map[zodb.Oid]zodb.Tid{oid: t1})
-	a := dialAdmin(t, c)
+	a := dialAdmin(t, c.AdminAddr())
 	if _, err := a.Truncate(bg, t1); err != nil {
 		t.Fatalf("truncate: %v", err)
 	}

@@ -26,7 +26,7 @@ const guard = 20 * time.Second
 // connection or answers an error, and the cluster goes on committing.
 func TestBadPeers(t *testing.T) {
 	c := startCluster(t, simple.Options{})
-	a := dialAdmin(t, c)
+	a := dialAdmin(t, c.AdminAddr())
 	storages, err := a.NodeList(bg, proto.Storage)
 	if err != nil || len(storages) == 0 {
 		t.Fatalf("storage list: %v, %v", storages, err)

@@ -18,15 +18,16 @@ import (
 // committer commits changes of a few objects in a loop and remembers
 // what the client was told succeeded.
 type committer struct {
-	t      *testing.T
-	url    string
-	w      zodb.Writer
-	oids   []zodb.Oid
-	acked  map[zodb.Tid]zodb.Oid // commits Finish reported, and the oid each changed
-	serial map[zodb.Oid]zodb.Tid
-	last   map[zodb.Oid][]byte
-	n      int // commits tried
-	failed int
+	t       *testing.T
+	url     string
+	w       zodb.Writer
+	oids    []zodb.Oid
+	acked   map[zodb.Tid]zodb.Oid // commits Finish reported, and the oid each changed
+	serial  map[zodb.Oid]zodb.Tid
+	last    map[zodb.Oid][]byte
+	n       int // commits tried
+	failed  int
+	lastErr error // of the last failed commit
 }
 
 func newCommitter(t *testing.T, url string) *committer {
@@ -35,10 +36,11 @@ func newCommitter(t *testing.T, url string) *committer {
 		acked: map[zodb.Tid]zodb.Oid{}, serial: map[zodb.Oid]zodb.Tid{}, last: map[zodb.Oid][]byte{}}
 }
 
-// commitWhile commits until more(acknowledged so far) says enough,
-// retrying (for up to a minute without success) while the cluster is
-// down.
-func (c *committer) commitWhile(more func(acked int) bool) {
+// tryCommitWhile commits until more(acknowledged so far) says enough,
+// retrying while the cluster is down; a minute without a success is an
+// error. It does not stop the test itself, so that a background
+// goroutine may use it.
+func (c *committer) tryCommitWhile(more func(acked int) bool) error {
 	deadline := time.Now().Add(time.Minute)
 	for done := 0; more(done); {
 		oid := c.oids[c.n%len(c.oids)]
@@ -47,8 +49,9 @@ func (c *committer) commitWhile(more func(acked int) bool) {
 		c.n++
 		if err != nil {
 			c.failed++
+			c.lastErr = err
 			if time.Now().After(deadline) {
-				c.t.Fatalf("no commit for a minute: %v", err)
+				return fmt.Errorf("no commit for a minute: %w", err)
 			}
 			c.resync()
 			time.Sleep(20 * time.Millisecond)
@@ -57,6 +60,15 @@ func (c *committer) commitWhile(more func(acked int) bool) {
 		c.acked[tid], c.serial[oid], c.last[oid] = oid, tid, data
 		done++
 		deadline = time.Now().Add(time.Minute)
+	}
+	return nil
+}
+
+// commitWhile is tryCommitWhile failing the test on error.
+func (c *committer) commitWhile(more func(acked int) bool) {
+	c.t.Helper()
+	if err := c.tryCommitWhile(more); err != nil {
+		c.t.Fatal(err)
 	}
 }
 

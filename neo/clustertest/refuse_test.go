@@ -29,7 +29,7 @@ func TestForeignNodeRefused(t *testing.T) {
 	}
 	// A storage refuses a client of another cluster too (clients
 	// connect to storages directly, with the NID the master gave them).
-	a := dialAdmin(t, c)
+	a := dialAdmin(t, c.AdminAddr())
 	storages, err := a.NodeList(bg, proto.Storage)
 	if err != nil || len(storages) == 0 {
 		t.Fatalf("storage list: %v, %v", storages, err)
