@@ -125,6 +125,12 @@ func (a *Admin) followMaster(ctx context.Context, ml *link.Link) error {
 	}()
 	select {
 	case <-ml.Done():
+		// Handle what the master sent before it went away first (its
+		// STOPPING, before it closes).
+		select {
+		case <-ml.HandlerDone():
+		case <-time.After(time.Second):
+		}
 		return ml.Err()
 	case <-ctx.Done():
 		return nil

@@ -62,8 +62,14 @@ func (g *masterGate) Serve(l *link.Link, req link.Request) {
 	}
 	select {
 	case <-g.ready:
-	case <-l.Done():
-		return
+	default:
+		// Not open yet: wait, unless the link goes down first. (Once
+		// open, packets received before the link went down are served.)
+		select {
+		case <-g.ready:
+		case <-l.Done():
+			return
+		}
 	}
 	g.h.Serve(l, req)
 }

@@ -145,6 +145,12 @@ func (s *Storage) connectMaster(ctx context.Context, addr string) (*link.Link, e
 func (s *Storage) serveMaster(ctx context.Context, ml *link.Link) error {
 	select {
 	case <-ml.Done():
+		// Handle what the master sent before it went away first (its
+		// STOPPING, before it closes).
+		select {
+		case <-ml.HandlerDone():
+		case <-time.After(time.Second):
+		}
 		if errors.Is(ml.Err(), link.ErrClosed) {
 			return s.masterErr()
 		}
