@@ -203,3 +203,6 @@ func TestTruncate(t *testing.T) {
 	r := open(t, c.URL())
 	commit(t, r, "3", map[zodb.Oid][]byte{oid: []byte("3")}, map[zodb.Oid]zodb.Tid{oid: t1})
 }
+
+// ctlDial connects to an admin without failing the test (for polls).
+func ctlDial(addr string) (*ctl.Client, error) { return ctl.Dial(bg, addr, nil) }
