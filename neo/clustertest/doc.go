@@ -16,7 +16,8 @@
 // acknowledged transaction; nodes, clients and databases of another
 // cluster name refused with a clear error; replication of a storage that
 // missed commits; reads going on with one of two replicated storages
-// down; broken peers dropped by every node.
+// down; neoctl's truncate, flush_log and STOPPING (every node exits);
+// large objects; a read-only client; broken peers dropped by every node.
 //
 // The benchmarks measure a client against a cluster over loopback: load
 // latency (serial, p50/p99) and throughput (64 concurrent loaders),
