@@ -197,8 +197,9 @@ func (c *Client) logger() *slog.Logger {
 // URL returns the URL the client was opened with.
 func (c *Client) URL() string { return c.url }
 
-// Name returns the cluster name, as NEO/py's Storage.getName.
-func (c *Client) Name() string { return c.opt.Cluster }
+// Name is NEO/py's Storage.getName: "NEOStorage(<cluster>)", what
+// zodbtools' info prints as name.
+func (c *Client) Name() string { return "NEOStorage(" + c.opt.Cluster + ")" }
 
 // Size is ZODB's BaseStorage estimate NEO/py inherits: 300 bytes per
 // oid given out (NEO keeps no size).

@@ -110,6 +110,9 @@ func TestWrongCluster(t *testing.T) {
 func TestReadOnly(t *testing.T) {
 	c := newTestCluster(t, clusterOpt{})
 	cl := openClient(t, c.url()+"?read_only=true")
+	if got, want := cl.Name(), "NEOStorage("+c.name+")"; got != want {
+		t.Errorf("Name = %q, want %q (NEO/py's getName)", got, want)
+	}
 	if _, err := cl.Begin(context.Background(), zodb.TxnMeta{}); !errors.Is(err, zodb.ErrReadOnly) {
 		t.Errorf("begin on a read-only client: %v", err)
 	}
