@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/zodbneo/zodbneo/zodb"
 )
@@ -180,26 +181,56 @@ func (c *Client) catchUp(from, to zodb.Tid) {
 	go func() {
 		defer c.wg.Done()
 		defer c.ev.release()
-		it := c.Iterate(c.ctx, from+1, to).(*iterator)
-		it.started = true
-		for {
-			if len(it.tids) == 0 && !it.done {
-				if err := it.fill(c.ctx); err != nil {
-					c.logger().Error("cannot list the commits missed while disconnected", "err", err)
+		// The master tells a commit's tid before its storages unlock it:
+		// the last ones may not be listed yet. to is a commit, so list
+		// again until it is there.
+		for tries := 0; from < to; tries++ {
+			if tries > 0 {
+				if tries == catchUpTries {
+					c.logger().Error("cannot list the commits missed while disconnected", "from", from, "to", to, "err", "not on the storages")
 					return
 				}
+				select {
+				case <-c.ctx.Done():
+					return
+				case <-time.After(catchUpRetry):
+				}
 			}
-			if len(it.tids) == 0 {
-				return
-			}
-			tid := it.tids[0]
-			it.tids = it.tids[1:]
-			info, err := c.txnInfo(c.ctx, tid)
-			if err != nil {
+			var err error
+			if from, err = c.catchUpList(from, to); err != nil {
 				c.logger().Error("cannot list the commits missed while disconnected", "err", err)
 				return
 			}
-			c.ev.emit(zodb.CommitEvent{Tid: tid, Oids: info.Oids})
 		}
 	}()
+}
+
+const (
+	catchUpRetry = 10 * time.Millisecond
+	catchUpTries = 500
+)
+
+// catchUpList emits the commits in (from, to] the storages list now and
+// returns the last one emitted (from when none).
+func (c *Client) catchUpList(from, to zodb.Tid) (zodb.Tid, error) {
+	it := c.Iterate(c.ctx, from+1, to).(*iterator)
+	it.started = true
+	for {
+		if len(it.tids) == 0 && !it.done {
+			if err := it.fill(c.ctx); err != nil {
+				return from, err
+			}
+		}
+		if len(it.tids) == 0 {
+			return from, nil
+		}
+		tid := it.tids[0]
+		it.tids = it.tids[1:]
+		info, err := c.txnInfo(c.ctx, tid)
+		if err != nil {
+			return from, err
+		}
+		c.ev.emit(zodb.CommitEvent{Tid: tid, Oids: info.Oids})
+		from = tid
+	}
 }
