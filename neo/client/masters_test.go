@@ -2,7 +2,7 @@ package client_test
 
 import (
 	"context"
-	"net"
+	"github.com/zodbneo/zodbneo/internal/testnet"
 	"strings"
 	"testing"
 	"time"
@@ -14,19 +14,8 @@ import (
 	"github.com/zodbneo/zodbneo/zodb"
 )
 
-// freeAddrs returns n loopback addresses with free ports.
-func freeAddrs(t *testing.T, n int) []string {
-	var addrs []string
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addrs = append(addrs, ln.Addr().String())
-		ln.Close()
-	}
-	return addrs
-}
+// freeAddrs returns n loopback addresses to bind later.
+func freeAddrs(t *testing.T, n int) []string { return testnet.FreeAddrs(t, n) }
 
 // TestTwoMasters: a client given only the secondary master follows its
 // NotPrimaryMaster to the primary.

@@ -3,9 +3,9 @@ package clustertest
 import (
 	"context"
 	"fmt"
+	"github.com/zodbneo/zodbneo/internal/testnet"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -49,24 +49,8 @@ func (r *runner) stop(t *testing.T) {
 	r.cancel = nil
 }
 
-// freeAddrs returns n loopback addresses nothing listens on: the masters
-// must know each other's addresses before they start.
-func freeAddrs(t *testing.T, n int) []string {
-	var addrs []string
-	var lns []net.Listener
-	for i := 0; i < n; i++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lns = append(lns, ln)
-		addrs = append(addrs, ln.Addr().String())
-	}
-	for _, ln := range lns {
-		ln.Close()
-	}
-	return addrs
-}
+// freeAddrs returns n loopback addresses to bind later.
+func freeAddrs(t *testing.T, n int) []string { return testnet.FreeAddrs(t, n) }
 
 // The crash tests run a node in a child process (this test binary, told
 // so by its environment) so that it can be killed for real: SIGKILL, no
