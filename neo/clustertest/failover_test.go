@@ -1,9 +1,11 @@
 package clustertest
 
 import (
+	"errors"
 	"io"
 	"log/slog"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/zodbneo/zodbneo/neo/admin"
@@ -22,17 +24,33 @@ import (
 func TestMasterFailover(t *testing.T) {
 	t.Parallel()
 	const name = "failover"
-	addrs := freeAddrs(t, 2)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var addrs []string
 	cfg := func(bind string) cluster.Config {
 		return cluster.Config{Cluster: name, Masters: addrs, Bind: bind, Logger: logger}
 	}
-	var masters []*runner
-	for _, a := range addrs {
-		m, err := master.New(master.Config{Config: cfg(a), Autostart: 1, Partitions: 4})
-		if err != nil {
-			t.Fatal(err)
+	// Both addresses are needed before either master listens: a port
+	// found free may be taken meanwhile; pick again then.
+	var made []*master.Master
+	for attempt := 0; len(made) < 2; attempt++ {
+		addrs = freeAddrs(t, 2)
+		made = made[:0]
+		for _, a := range addrs {
+			m, err := master.New(master.Config{Config: cfg(a), Autostart: 1, Partitions: 4})
+			if err != nil {
+				if attempt == 5 || !errors.Is(err, syscall.EADDRINUSE) {
+					t.Fatal(err)
+				}
+				for _, m := range made {
+					closeNode(m)
+				}
+				break
+			}
+			made = append(made, m)
 		}
+	}
+	var masters []*runner
+	for _, m := range made {
 		masters = append(masters, run(t, m))
 	}
 	s, err := storage.New(storage.Config{Config: cfg("127.0.0.1:0"), Adapter: "SQLite",

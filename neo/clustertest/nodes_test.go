@@ -49,6 +49,13 @@ func (r *runner) stop(t *testing.T) {
 	r.cancel = nil
 }
 
+// closeNode releases what New opened for a node never run.
+func closeNode(n interface{ Run(context.Context) error }) {
+	ctx, cancel := context.WithCancel(bg)
+	cancel()
+	n.Run(ctx)
+}
+
 // freeAddrs returns n loopback addresses to bind later.
 func freeAddrs(t *testing.T, n int) []string { return testnet.FreeAddrs(t, n) }
 
