@@ -21,6 +21,8 @@ import (
 // 1), two of our storages and n clients until the test ends.
 func startCluster(t *testing.T, ctx context.Context, n int) []*client.Client {
 	t.Helper()
+	// Made first so that it is removed last, once the nodes stopped.
+	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	t.Cleanup(func() {
@@ -42,7 +44,6 @@ func startCluster(t *testing.T, ctx context.Context, n int) []*client.Client {
 		t.Fatal(err)
 	}
 	run("master", m.Run)
-	dir := t.TempDir()
 	for i := 1; i <= 2; i++ {
 		st, err := New(Config{Config: cluster.Config{Cluster: testCluster, Masters: []string{m.Addr()}, Bind: "127.0.0.1:0", Logger: discardLog},
 			Adapter: "SQLite", Database: filepath.Join(dir, fmt.Sprintf("s%d.db", i))})
