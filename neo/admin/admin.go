@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"strconv"
 	"sync"
 
 	"github.com/zodbneo/zodbneo/neo/cluster"
@@ -73,17 +72,11 @@ func New(cfg Config) (*Admin, error) {
 			return nil, fmt.Errorf("admin: NID %v is not an admin's", cfg.NID)
 		}
 	}
-	bind := cfg.Bind
-	if bind == "" {
-		bind = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", bind)
+	ln, addr, err := cluster.Listen(cfg.Bind)
 	if err != nil {
 		return nil, fmt.Errorf("admin: %w", err)
 	}
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	p, _ := strconv.Atoi(port)
-	a := &Admin{cfg: cfg, ln: ln, addr: &proto.Address{Host: host, Port: uint16(p)}, stopped: make(chan struct{})}
+	a := &Admin{cfg: cfg, ln: ln, addr: addr, stopped: make(chan struct{})}
 	a.log = cfg.Log().With("node", "admin")
 	a.mu.log = a.log
 	a.mu.nid = cfg.NID

@@ -7,6 +7,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
+
+	"github.com/zodbneo/zodbneo/neo/proto"
 )
 
 // Config is what every node takes, from NEO/py's common options: -c/--cluster,
@@ -63,4 +65,18 @@ func ParseAddress(s string) (string, error) {
 		return "", fmt.Errorf("bad address %q: bad port", s)
 	}
 	return net.JoinHostPort(host, port), nil
+}
+
+// Listen listens on bind (127.0.0.1 and a free port when empty), as every
+// node does before it identifies, and returns the address to announce.
+func Listen(bind string) (net.Listener, *proto.Address, error) {
+	if bind == "" {
+		bind = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", bind)
+	if err != nil {
+		return nil, nil, err
+	}
+	a := ln.Addr().(*net.TCPAddr)
+	return ln, &proto.Address{Host: a.IP.String(), Port: uint16(a.Port)}, nil
 }

@@ -108,16 +108,10 @@ func New(cfg Config) (*Master, error) {
 	if cfg.Autostart < 0 {
 		return nil, fmt.Errorf("master: autostart %d < 0", cfg.Autostart)
 	}
-	bind := cfg.Bind
-	if bind == "" {
-		bind = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", bind)
+	ln, self, err := cluster.Listen(cfg.Bind)
 	if err != nil {
 		return nil, fmt.Errorf("master: %w", err)
 	}
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	p, _ := strconv.Atoi(port)
 	m := &Master{
 		cfg:    cfg,
 		ln:     ln,
@@ -132,7 +126,7 @@ func New(cfg Config) (*Master, error) {
 		storageReady:    map[proto.NID]int{},
 		storageStarting: map[proto.NID]bool{},
 	}
-	m.self = &node{typ: proto.Master, addr: &proto.Address{Host: host, Port: uint16(p)}, nid: mustNID(proto.Master, 1), state: proto.NodeRunning, idTime: proto.NoTime}
+	m.self = &node{typ: proto.Master, addr: self, nid: mustNID(proto.Master, 1), state: proto.NodeRunning, idTime: proto.NoTime}
 	m.nodes.add(m.self)
 	for _, a := range cfg.Masters {
 		addr, err := parseAddr(a)

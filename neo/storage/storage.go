@@ -133,20 +133,12 @@ func New(cfg Config) (*Storage, error) {
 		// NEO/py's storage erases and exits without listening.
 		return s, nil
 	}
-	bind := cfg.Bind
-	if bind == "" {
-		bind = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", bind)
+	ln, addr, err := cluster.Listen(cfg.Bind)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("storage: listen: %w", err)
 	}
-	s.ln = ln
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	var p int
-	fmt.Sscan(port, &p)
-	s.addr = &proto.Address{Host: host, Port: uint16(p)}
+	s.ln, s.addr = ln, addr
 	return s, nil
 }
 
