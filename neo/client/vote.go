@@ -71,8 +71,14 @@ func (t *txn) lock(ctx context.Context) error {
 	if held {
 		return nil
 	}
+	return t.acquire(ctx, t.c.commitLock, &t.mu.locked)
+}
+
+// acquire takes lock (a channel of capacity 1) for t and sets *held,
+// unless ctx or t ends first; end releases it.
+func (t *txn) acquire(ctx context.Context, lock chan struct{}, held *bool) error {
 	select {
-	case t.c.commitLock <- struct{}{}:
+	case lock <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-t.ctx.Done():
@@ -81,10 +87,10 @@ func (t *txn) lock(ctx context.Context) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.mu.ended {
-		<-t.c.commitLock
+		<-lock
 		return errTxnEnded
 	}
-	t.mu.locked = true
+	*held = true
 	return nil
 }
 
@@ -313,21 +319,7 @@ func (t *txn) Abort() {
 // lockRestore takes the client's restore lock for t: one transaction
 // with a given tid at a time.
 func (t *txn) lockRestore(ctx context.Context) error {
-	select {
-	case t.c.restoreLock <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.ctx.Done():
-		return errTxnEnded
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.mu.ended {
-		<-t.c.restoreLock
-		return errTxnEnded
-	}
-	t.mu.restoreLocked = true
-	return nil
+	return t.acquire(ctx, t.c.restoreLock, &t.mu.restoreLocked)
 }
 
 // end marks t ended, stops its asks and releases its locks.
