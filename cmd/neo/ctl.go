@@ -79,24 +79,13 @@ func runCtl(cmd *cobra.Command, opt *ctlOptions, args []string) error {
 }
 
 func ctlTLS(opt *ctlOptions) (*tls.Config, error) {
-	switch countSet(opt.ca, opt.cert, opt.key) {
-	case 0:
-		return nil, nil
-	case 3:
+	switch ok, partial := link.TLSFiles(opt.ca, opt.cert, opt.key); {
+	case partial:
+		return nil, cli.Usagef("to enable TLS, give all 3 files: --ca, --cert and --key")
+	case ok:
 		return link.LoadTLS(opt.ca, opt.cert, opt.key)
 	}
-	return nil, cli.Usagef("to enable TLS, give all 3 files: --ca, --cert and --key")
-}
-
-// countSet counts the non-empty strings.
-func countSet(ss ...string) int {
-	n := 0
-	for _, s := range ss {
-		if s != "" {
-			n++
-		}
-	}
-	return n
+	return nil, nil
 }
 
 // ctlError makes neoctl's "invalid command" a usage error (exit status 2).

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zodbneo/zodbneo/cmd/internal/cli"
 	"github.com/zodbneo/zodbneo/neo/config"
+	"github.com/zodbneo/zodbneo/neo/link"
 	"github.com/zodbneo/zodbneo/neo/simple"
 )
 
@@ -69,7 +70,7 @@ func runSimple(cmd *cobra.Command, opt *simpleOptions) error {
 	if opt.Storages < 1 {
 		return cli.Usagef("--storages %d: need at least 1", opt.Storages)
 	}
-	if n := countSet(opt.CA, opt.Cert, opt.Key); n != 0 && n != 3 {
+	if _, partial := link.TLSFiles(opt.CA, opt.Cert, opt.Key); partial {
 		return cli.Usagef("to enable TLS, give all 3 files: --ca, --cert and --key")
 	}
 	if opt.MasterBind != "" {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/zodbneo/zodbneo/neo/cluster"
+	"github.com/zodbneo/zodbneo/neo/link"
 )
 
 // Settings are a node's resolved options, checked and typed.
@@ -166,13 +167,7 @@ func uint32Value(v string) (uint32, error) {
 }
 
 func (s *Settings) checkTLS() error {
-	n := 0
-	for _, f := range []string{s.CA, s.Cert, s.Key} {
-		if f != "" {
-			n++
-		}
-	}
-	if n != 0 && n != 3 {
+	if _, partial := link.TLSFiles(s.CA, s.Cert, s.Key); partial {
 		return &OptionError{Option: optCA, Err: errors.New("to enable TLS, give all 3 files: --ca (the CA certificate), --cert and --key (this node's certificate and private key)")}
 	}
 	return nil

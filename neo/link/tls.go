@@ -77,3 +77,15 @@ func NewTLSConfig(caPEM []byte, cert tls.Certificate) (*tls.Config, error) {
 		},
 	}, nil
 }
+
+// TLSFiles reports whether NEO/py's --ca/--cert/--key ask for TLS (all
+// three given) and whether they are partial (some, not all: an error).
+func TLSFiles(ca, cert, key string) (ok bool, partial bool) {
+	n := 0
+	for _, f := range []string{ca, cert, key} {
+		if f != "" {
+			n++
+		}
+	}
+	return n == 3, n != 0 && n != 3
+}

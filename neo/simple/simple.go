@@ -122,7 +122,7 @@ func fillDefaults(opt Options) (Options, error) {
 	if opt.Partitions == 0 {
 		opt.Partitions = 12
 	}
-	if n := countSet(opt.CA, opt.Cert, opt.Key); n != 0 && n != 3 {
+	if _, partial := link.TLSFiles(opt.CA, opt.Cert, opt.Key); partial {
 		return opt, errors.New("simple: TLS needs all of CA, Cert and Key")
 	}
 	for _, f := range []*string{&opt.CA, &opt.Cert, &opt.Key} {
@@ -143,16 +143,6 @@ func fillDefaults(opt Options) (Options, error) {
 		return opt, fmt.Errorf("simple: %d replicas with %d storages: each copy of a partition needs its own storage", opt.Replicas, opt.Storages)
 	}
 	return opt, nil
-}
-
-func countSet(ss ...string) int {
-	n := 0
-	for _, s := range ss {
-		if s != "" {
-			n++
-		}
-	}
-	return n
 }
 
 func (c *Cluster) makeDir() error {
