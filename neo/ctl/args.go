@@ -5,8 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/zodbneo/zodbneo/neo/cluster"
 	"github.com/zodbneo/zodbneo/neo/proto"
 	"github.com/zodbneo/zodbneo/zodb"
 )
@@ -67,19 +67,8 @@ func ParseTid(s string) (zodb.Tid, error) {
 // year 9917).
 var maxTidUnix = float64(zodb.Tid(math.MaxUint64).Time().Unix() + 1)
 
-// TidFromUnix is NEO/py's tidFromTime: the minute of Unix time t (UTC)
-// and its seconds in units of 60/2**32 s, truncated.
-func TidFromUnix(t float64) zodb.Tid {
-	whole := math.Floor(t)
-	u := time.Unix(int64(whole), 0).UTC()
-	hi := ((((u.Year()-1900)*12+int(u.Month())-1)*31+u.Day()-1)*24+u.Hour())*60 + u.Minute()
-	lo := (float64(u.Second()) + (t - math.Trunc(t))) / (60.0 / (1 << 32))
-	low := uint64(math.MaxUint32)
-	if lo < math.MaxUint32 {
-		low = uint64(lo)
-	}
-	return zodb.Tid(uint64(uint32(hi))<<32 | low)
-}
+// TidFromUnix is NEO/py's tidFromTime (cluster.TidFromUnix).
+func TidFromUnix(t float64) zodb.Tid { return cluster.TidFromUnix(t) }
 
 // parseNodeType reads "storage", "master", ... (any case).
 func parseNodeType(s string) (proto.NodeType, error) {

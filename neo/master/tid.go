@@ -1,26 +1,17 @@
 package master
 
 import (
-	"math"
 	"time"
 
+	"github.com/zodbneo/zodbneo/neo/cluster"
 	"github.com/zodbneo/zodbneo/zodb"
 )
 
 // tidLowOverflow is 2^32: the low half of a tid counts 60/2^32 s units.
 const tidLowOverflow = 1 << 32
 
-// tidFromTime is NEO/py's util.tidFromTime: the UTC date and minute of t
-// (seconds since the epoch) in the high 32 bits, the seconds within the
-// minute in units of 60/2^32 s in the low ones (at most 2^32-1, for leap
-// seconds).
-func tidFromTime(t float64) zodb.Tid {
-	sec := math.Floor(t)
-	g := time.Unix(int64(sec), 0).UTC()
-	low := int64((float64(g.Second()) + (t - math.Trunc(t))) / (60.0 / tidLowOverflow))
-	return packTID(g, low)
-}
-
+// packTID is a tid of g's minute and low in 60/2^32 s units (at most
+// 2^32-1).
 func packTID(g time.Time, low int64) zodb.Tid {
 	high := ((((uint64(g.Year()-1900)*12+uint64(g.Month()-1))*31+uint64(g.Day()-1))*24)+uint64(g.Hour()))*60 + uint64(g.Minute())
 	if low > tidLowOverflow-1 {
@@ -66,7 +57,7 @@ var nowFunc = func() float64 { return float64(time.Now().UnixNano()) / 1e9 }
 // under ttid stays in its partition — preferring a smaller tid to
 // fast-forwarding.
 func nextTID(minTid, ttid zodb.Tid, hasTTid bool, divisor uint64) zodb.Tid {
-	tid := tidFromTime(nowFunc())
+	tid := cluster.TidFromUnix(nowFunc())
 	if tid <= minTid {
 		if hasTTid && ttid == minTid {
 			return ttid

@@ -3,6 +3,7 @@ package master
 import (
 	"testing"
 
+	"github.com/zodbneo/zodbneo/neo/cluster"
 	"github.com/zodbneo/zodbneo/zodb"
 )
 
@@ -18,7 +19,7 @@ func TestTidFromTimeAsNEOpy(t *testing.T) {
 		{951782399.5, 0x332addffddddddd},
 		{1234567890.123456, 0x37be9e38086d8cc},
 	} {
-		if got := tidFromTime(tc.t); got != tc.tid {
+		if got := cluster.TidFromUnix(tc.t); got != tc.tid {
 			t.Errorf("tidFromTime(%v) = %#x, want %#x", tc.t, uint64(got), uint64(tc.tid))
 		}
 	}
@@ -49,7 +50,7 @@ func fixClock(t *testing.T, now float64) {
 func TestNextTID(t *testing.T) {
 	now := 1795546536.3298514
 	fixClock(t, now)
-	clockTid := tidFromTime(now)
+	clockTid := cluster.TidFromUnix(now)
 	// From the clock when above the last tid, else just above it.
 	if got := nextTID(0, 0, false, 0); got != clockTid {
 		t.Fatalf("nextTID = %v, want %v", got, clockTid)
